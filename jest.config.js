@@ -1,0 +1,12 @@
+// Unit specs sit beside the code (src, *.spec.ts); integration and end-to-end suites live in test/ (*.e2e-spec.ts).
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: { '^.+\\.(ts|js|mjs)$': ['@swc/jest'] },
+  // jose 6 and content-disposition 2 ship ES modules only; Node 20.19 loads them with require(esm), Jest needs them transformed.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|content-disposition)/)'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

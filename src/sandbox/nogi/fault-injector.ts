@@ -1,0 +1,66 @@
+export const FAULT_ENDPOINTS = ['token', 'auth', 'debt', 'debtById', 'revoke', 'status', 'agreement', 'feed'] as const;
+export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
+export type FaultKind = 'latency' | 'status' | 'timeout' | 'reset';
+
+export interface FaultSpec {
+  endpoint: FaultEndpoint | '*';
+  kind: FaultKind;
+  /** For kind `status`: the HTTP status to answer with (default 500). */
+  status?: number;
+  /** For kind `latency`: delay before the normal answer (default 1000). */
+  latencyMs?: number;
+  /** Apply to the next N matching calls; omitted = until cleared. */
+  times?: number;
+}
+
+export interface ActiveFault extends FaultSpec {
+  id: string;
+  remaining?: number;
+}
+
+export class FaultInjectionError extends Error {}
+
+export class FaultInjector {
+  private faults: ActiveFault[] = [];
+  private seq = 0;
+
+  add(spec: FaultSpec): ActiveFault {
+    const endpoints: readonly string[] = [...FAULT_ENDPOINTS, '*'];
+    if (!endpoints.includes(spec.endpoint)) throw new FaultInjectionError(`unknown endpoint ${String(spec.endpoint)}`);
+    if (!['latency', 'status', 'timeout', 'reset'].includes(spec.kind)) throw new FaultInjectionError(`unknown kind ${String(spec.kind)}`);
+    if (spec.kind === 'status' && spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 400 && spec.status <= 599)) {
+      throw new FaultInjectionError('status must be an integer 400-599');
+    }
+    if (spec.latencyMs !== undefined && !(Number.isFinite(spec.latencyMs) && spec.latencyMs >= 0)) throw new FaultInjectionError('latencyMs must be >= 0');
+    if (spec.times !== undefined && !(Number.isInteger(spec.times) && spec.times >= 1)) throw new FaultInjectionError('times must be an integer >= 1');
+    const fault: ActiveFault = {
+      id: `fault-${++this.seq}`,
+      endpoint: spec.endpoint,
+      kind: spec.kind,
+      ...(spec.kind === 'status' ? { status: spec.status ?? 500 } : {}),
+      ...(spec.kind === 'latency' ? { latencyMs: spec.latencyMs ?? 1000 } : {}),
+      ...(spec.times !== undefined ? { times: spec.times, remaining: spec.times } : {}),
+    };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  /** The first fault (in insertion order) matching this call; consumes one of its `times`. */
+  take(endpoint: string): ActiveFault | undefined {
+    const fault = this.faults.find((f) => f.endpoint === endpoint || (f.endpoint === '*' && (FAULT_ENDPOINTS as readonly string[]).includes(endpoint)));
+    if (!fault) return undefined;
+    if (fault.remaining !== undefined) {
+      fault.remaining -= 1;
+      if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
+    }
+    return { ...fault };
+  }
+
+  list(): ActiveFault[] {
+    return this.faults.map((f) => ({ ...f }));
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+}

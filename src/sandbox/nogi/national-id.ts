@@ -1,0 +1,21 @@
+const WEIGHTS_1 = [3, 7, 6, 1, 8, 9, 4, 5, 2];
+const WEIGHTS_2 = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+
+function checkDigit(digits: number[], weights: number[]): number {
+  const sum = weights.reduce((acc, w, i) => acc + w * digits[i], 0);
+  const k = 11 - (sum % 11);
+  return k === 11 ? 0 : k;
+}
+
+/**
+ * 11 digits with both mod-11 check digits. No birth-date check on purpose: synthetic persons
+ * (Skatteetaten's Tenor, month + 80) and D-numbers (day + 40) must pass.
+ */
+export function isValidNationalId(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^\d{11}$/.test(value)) return false;
+  const digits = [...value].map(Number);
+  const k1 = checkDigit(digits, WEIGHTS_1);
+  if (k1 === 10 || k1 !== digits[9]) return false;
+  const k2 = checkDigit(digits, WEIGHTS_2);
+  return k2 !== 10 && k2 === digits[10];
+}
