@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1
+#
+# nogi-consent-bff production image.
+#
+# The base is pinned by exact version (Node 20.20.2 on Debian bookworm, slim variant). Pin it by
+# digest as well (node:20.20.2-bookworm-slim@sha256:…) once the registry digest has been looked up
+# from a machine that can reach Docker Hub; `scripts/check-dockerfile.js` accepts either.
+# Build:   docker build -t nogi-consent-bff:$(git rev-parse --short HEAD) .
+# Check:   node scripts/check-dockerfile.js   (rules: pinned base, npm ci, non-root USER, no secrets)
+
+# --- deps: the full dependency tree, needed to compile -------------------------------------------
+FROM node:20.20.2-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: no dependency needs an install script to compile or run this service
+# (only @swc/core, @parcel/watcher and @scarf/scarf declare one, and none is used by `nest build`).
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
+
+# --- build: compile TypeScript to dist/ ---------------------------------------------------------
+FROM node:20.20.2-bookworm-slim AS build
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json nest-cli.json tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# --- prod-deps: production dependencies only, installed fresh from the lockfile -----------------
+# A clean `npm ci --omit=dev` instead of pruning the build tree: nothing the build stage left
+# behind can leak into the image. scripts/check-prod-install.sh reproduces exactly this file set.
+FROM node:20.20.2-bookworm-slim AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# --- runtime ------------------------------------------------------------------------------------
+FROM node:20.20.2-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    PORT=3000
+WORKDIR /app
+# Files stay owned by root and are only readable by the runtime user: the process cannot rewrite
+# its own code, and Kubernetes additionally mounts the root filesystem read-only.
+COPY package.json package-lock.json ./
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# Numeric UID/GID of the image's `node` user: Kubernetes can only verify runAsNonRoot for a number.
+USER 1000:1000
+EXPOSE 3000
+# node is PID 1, not npm: npm does not forward SIGTERM, so the app's graceful drain would never run.
+# Liveness and readiness are Kubernetes probes on /health/live and /health/ready, so no HEALTHCHECK.
+CMD ["node", "dist/main.js"]

