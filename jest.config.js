@@ -7,6 +7,8 @@ module.exports = {
   // jose 6 and content-disposition 2 ship ES modules only; Node 20.19 loads them with require(esm), Jest needs them transformed.
   transformIgnorePatterns: ['/node_modules/(?!(jose|content-disposition)/)'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,
   maxWorkers: 2,
 };

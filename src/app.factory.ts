@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AppModule } from './app.module';
+import { SCOPES } from './auth/caller';
+import { genRequestId } from './common/request-id';
+import { createValidationPipe } from './common/validation';
+import { AppConfig } from './config/app-config';
+import { loadConfig } from './config/config.loader';
+import { SandboxRuntime, startSandboxRuntime } from './sandbox/sandbox-runtime';
+
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+export interface CreateAppOptions {
+  env: NodeJS.ProcessEnv;
+  redisKeyPrefix?: string;
+  logDestination?: DestinationStream;
+  logLevel?: string;
+  /** Sandbox mode: where the embedded database keeps its files ('memory' for none). */
+  sandboxDataDir?: string;
+}
+
+export interface RunningApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  sandbox: SandboxRuntime | undefined;
+  close(): Promise<void>;
+}
+
+/** Builds the whole service (not listening yet); main.ts, `npm run openapi` and the tests share it. */
+export async function createApp(options: CreateAppOptions): Promise<RunningApp> {
+  let config = loadConfig(options.env);
+  const sandbox = config.sandbox ? await startSandboxRuntime(config, options.sandboxDataDir ?? join(process.cwd(), '.sandbox')) : undefined;
+  if (sandbox) config = sandbox.config;
+
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: genRequestId,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  let app: NestFastifyApplication;
+  try {
+    app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.register({ config, redisKeyPrefix: options.redisKeyPrefix, logDestination: options.logDestination, logLevel: options.logLevel }),
+      adapter,
+      { bufferLogs: true, abortOnError: false },
+    );
+  } catch (error) {
+    await sandbox?.stop();
+    throw error;
+  }
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(createValidationPipe());
+  app.flushLogs();
+
+  // Errors raised before Nest's router (body parsing, size limit, media type) reach Nest's error
+  // handler too, and so the global ProblemFilter: one problem+json for everything.
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    void reply.header('x-request-id', request.id);
+    void reply.header('x-content-type-options', 'nosniff');
+    if (request.url.startsWith('/v1/') || request.url === '/v1') void reply.header('cache-control', 'no-store');
+    return payload;
+  });
+  if (config.corsAllowedOrigins.length > 0) {
+    app.enableCors({
+      origin: [...config.corsAllowedOrigins],
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-national-id', 'idempotency-key', 'x-request-id'],
+      exposedHeaders: ['x-request-id'],
+      maxAge: 600,
+    });
+  }
+  if (sandbox) await sandbox.mount(app);
+
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
+  await app.init();
+
+  return {
+    app,
+    config,
+    sandbox,
+    close: async () => {
+      await app.close();
+      await sandbox?.stop();
+    },
+  };
+}
+
+export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('nogi-consent-bff')
+    .setDescription(
+      "A bank's backend-for-frontend for consent-based debt information from Norsk Gjeldsinformasjon (NoGi). " +
+        'Errors are application/problem+json (RFC 9457) with a stable `code` and the `requestId`.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: `Bank IdP JWT; scopes in the \`scope\` claim: ${SCOPES.join(', ')}` }, 'bearer');
+  return SwaggerModule.createDocument(app, builder.build(), { operationIdFactory: (_controller, method) => method });
+}

@@ -1,0 +1,53 @@
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { CallerAuthGuard } from './auth/caller-auth.guard';
+import { loggerParams } from './common/logging';
+import { ProblemFilter } from './common/problem.filter';
+import { CryptoModule } from './common/crypto/crypto.module';
+import { AppConfig } from './config/app-config';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { NogiModule } from './nogi/nogi.module';
+import { REDIS_KEY_PREFIX, RedisModule } from './redis/redis.module';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** Namespace of every Redis key; tests give each application its own. */
+  redisKeyPrefix?: string;
+  logDestination?: DestinationStream;
+  logLevel?: string;
+}
+
+@Global()
+@Module({})
+class ConfigHolderModule {}
+
+@Module({})
+export class AppModule {
+  static register(options: AppModuleOptions): DynamicModule {
+    const shared: Provider[] = [
+      { provide: AppConfig, useValue: options.config },
+      { provide: REDIS_KEY_PREFIX, useValue: options.redisKeyPrefix ?? 'nogi-bff:' },
+    ];
+    return {
+      module: AppModule,
+      imports: [
+        { module: ConfigHolderModule, providers: shared, exports: shared, global: true },
+        LoggerModule.forRoot(loggerParams({ level: options.logLevel ?? 'info', destination: options.logDestination })),
+        DatabaseModule,
+        RedisModule,
+        CryptoModule,
+        HealthModule,
+        MetricsModule,
+        NogiModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: CallerAuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,87 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ProblemCode, problemBody } from './problem';
+
+const HTTP_STATUS_CODES: Record<number, ProblemCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+const FASTIFY_CODES: Record<string, [ProblemCode, string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: ['MALFORMED_BODY', 'The body is not valid JSON.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['MALFORMED_BODY', 'The body is empty but Content-Type says application/json.'],
+  FST_ERR_CTP_BODY_TOO_LARGE: ['PAYLOAD_TOO_LARGE', 'The request body exceeds the size limit.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['MALFORMED_BODY', 'Content-Length does not match the body.'],
+};
+
+/** Maps anything thrown to an AppError without ever exposing upstream bodies or stack traces. */
+export function toAppError(error: unknown, logger: Logger): AppError {
+  if (error instanceof AppError) return error;
+  const fastifyCode = (error as { code?: unknown })?.code;
+  if (typeof fastifyCode === 'string' && FASTIFY_CODES[fastifyCode]) {
+    const [code, detail] = FASTIFY_CODES[fastifyCode];
+    return new AppError(code, detail);
+  }
+  if (error instanceof SyntaxError && (error as { statusCode?: number }).statusCode === 400) {
+    return new AppError('MALFORMED_BODY', 'The body is not valid JSON.');
+  }
+  const status = error instanceof HttpException ? error.getStatus() : (error as { statusCode?: number })?.statusCode;
+  if (typeof status === 'number' && HTTP_STATUS_CODES[status]) {
+    const code = HTTP_STATUS_CODES[status];
+    const detail = status === 404 ? 'No route or resource matches this request.' : (error as Error).message;
+    return new AppError(code, detail);
+  }
+  logger.error({ err: error }, 'Unhandled error');
+  return new AppError('INTERNAL_ERROR', 'An unexpected error occurred.');
+}
+
+export function requestIdOf(request: FastifyRequest): string {
+  return (request.raw as { id?: string }).id ?? request.id;
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError): void {
+  const body = problemBody(error, requestIdOf(request));
+  for (const [name, value] of Object.entries(error.extras.headers ?? {})) void reply.header(name, value);
+  void reply.header('cache-control', 'no-store');
+  if (wantsHtml(request)) {
+    void reply.status(error.status).type('text/html; charset=utf-8').header('referrer-policy', 'no-referrer').send(htmlProblem(body.title, body.detail, body.requestId));
+    return;
+  }
+  void reply.status(error.status).type('application/problem+json').send(body);
+}
+
+/** A browser landing on the callback with a bad state gets a page, not JSON (contract). */
+function wantsHtml(request: FastifyRequest): boolean {
+  const path = request.url.split('?', 1)[0];
+  if (path !== '/v1/consent-flows/callback') return false;
+  const accept = request.headers.accept ?? '';
+  return /text\/html/.test(accept);
+}
+
+function htmlProblem(title: string, detail: string, requestId: string): string {
+  const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head><body><h1>${esc(title)}</h1><p>${esc(detail)}</p><p>Please start again from your bank. Reference: ${esc(requestId)}</p></body></html>`;
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    // Terminus answers an unhealthy check with a 503 whose body lists each check: keep it for probes and ops.
+    if (exception instanceof HttpException && exception.getStatus() === 503 && request.url.startsWith('/health/')) {
+      void reply.status(503).header('cache-control', 'no-store').send(exception.getResponse());
+      return;
+    }
+    sendProblem(request, reply, toAppError(exception, this.logger));
+  }
+}

@@ -1,0 +1,15 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+
+/**
+ * Fastify's genReqId: keeps a caller's X-Request-Id when it is a harmless token, else a new UUID.
+ * The id is also set on the raw request so pino-http logs the same id on every line.
+ */
+export function genRequestId(req: IncomingMessage): string {
+  const header = req.headers['x-request-id'];
+  const id = typeof header === 'string' && SAFE_REQUEST_ID.test(header) ? header : randomUUID();
+  (req as IncomingMessage & { id?: string }).id = id;
+  return id;
+}

@@ -1,0 +1,92 @@
+import { ConfigError, loadConfig } from './config.loader';
+
+const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
+const production = {
+  NODE_ENV: 'production',
+  NOGI_ENV: 'preprod',
+  DATABASE_URL: 'postgres://db.internal/nogi',
+  REDIS_URL: 'rediss://cache.internal:6380',
+  NOGI_CLIENT_ID: 'bank-client',
+  NOGI_CLIENT_SECRET: 'from-the-secret-store',
+  NOGI_REDIRECT_URI: 'https://bank.example/v1/consent-flows/callback',
+  RETURN_URL_ALLOWLIST: 'https://nettbank.bank.example, https://app.bank.example',
+  AUTH_ISSUER: 'https://idp.bank.example',
+  AUTH_AUDIENCE: 'nogi-consent-bff',
+  AUTH_JWKS_URL: 'https://idp.bank.example/jwks',
+  DATA_ENCRYPTION_KEY: `${key(1)},${key(2)}`,
+  NATIONAL_ID_HMAC_KEY: key(3),
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => p.variable);
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('runs in sandbox mode when nothing is configured', () => {
+    const config = loadConfig({});
+    expect(config.sandbox).toBe(true);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.nogiIssuer).toBe('http://localhost:3000/sandbox/nogi');
+    expect(config.nogiRedirectUri).toBe('http://localhost:3000/v1/consent-flows/callback');
+    expect(config.dataEncryptionKeys[0]).toHaveLength(32);
+  });
+
+  it('takes the NoGi URLs from the NOGI_ENV preset and derives the three audiences', () => {
+    const config = loadConfig(production);
+    expect(config.nogiIssuer).toBe('https://access-preprod.norskgjeld.no');
+    expect(config.nogiAudiences).toEqual({
+      debt: 'https://api-preprod.norskgjeld.no/v1/debt',
+      agreement: 'https://api-preprod.norskgjeld.no/v1/consent/agreement',
+      feed: 'https://api-preprod.norskgjeld.no/feed/v1/consent',
+    });
+    expect(config.returnUrlAllowlist).toEqual(['https://nettbank.bank.example', 'https://app.bank.example']);
+    expect(config.dataEncryptionKeys).toHaveLength(2);
+  });
+
+  it('removes a trailing slash from NOGI_API_URL before building audiences', () => {
+    const config = loadConfig({ ...production, NOGI_API_URL: 'https://api.example/' });
+    expect(config.nogiAudiences.debt).toBe('https://api.example/v1/debt');
+  });
+
+  it('names every missing variable in one message outside sandbox mode', () => {
+    const error = (() => {
+      try {
+        loadConfig({ NOGI_ENV: 'prod' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'NOGI_CLIENT_ID', 'NOGI_CLIENT_SECRET', 'NOGI_REDIRECT_URI',
+      'RETURN_URL_ALLOWLIST', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL', 'DATA_ENCRYPTION_KEY', 'NATIONAL_ID_HMAC_KEY']) {
+      expect(error.message).toContain(`${name}: is required outside sandbox mode`);
+    }
+  });
+
+  it('refuses sandbox mode under NODE_ENV=production', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['NOGI_ENV']);
+  });
+
+  it('refuses plain-http NoGi URLs except on loopback', () => {
+    expect(problemsOf({ ...production, NOGI_ISSUER: 'http://access.example' })).toEqual(['NOGI_ISSUER']);
+    expect(problemsOf({ ...production, NOGI_ISSUER: 'http://127.0.0.1:4010' })).toEqual([]);
+  });
+
+  it('refuses keys that are not base64 of 32 bytes and malformed numbers and origins', () => {
+    expect(problemsOf({ ...production, DATA_ENCRYPTION_KEY: 'c2hvcnQ=', PORT: 'eighty', RETURN_URL_ALLOWLIST: 'https://x.example/path' }).sort())
+      .toEqual(['DATA_ENCRYPTION_KEY', 'PORT', 'RETURN_URL_ALLOWLIST']);
+  });
+
+  it('never prints secrets when serialised', () => {
+    const text = JSON.stringify(loadConfig(production));
+    expect(text).not.toContain('from-the-secret-store');
+    expect(text).not.toContain(key(3));
+    expect(text).not.toContain('cache.internal');
+  });
+});

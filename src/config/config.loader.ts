@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import { plainToInstance } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { AppConfig, NogiEnv } from './app-config';
+
+const NOGI_PRESETS: Record<Exclude<NogiEnv, 'sandbox'>, { issuer: string; api: string }> = {
+  preprod: { issuer: 'https://access-preprod.norskgjeld.no', api: 'https://api-preprod.norskgjeld.no' },
+  prod: { issuer: 'https://access.norskgjeld.no', api: 'https://api.norskgjeld.no' },
+};
+
+/** Where the embedded parts live on the service's own port in sandbox mode. */
+export const SANDBOX_PATHS = { nogi: '/sandbox/nogi', idp: '/sandbox/idp' } as const;
+export const SANDBOX_CLIENT = { id: 'nogi-consent-bff-sandbox', secret: 'sandbox-secret-not-for-production' } as const;
+export const SANDBOX_AUDIENCE = 'nogi-consent-bff';
+
+/** The environment variables of the contract, exactly as named there. */
+class EnvironmentVariables {
+  @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
+  @IsOptional() @IsInt() @Min(1) @Max(65535) PORT?: number;
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+  @IsOptional() @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' }) REDIS_URL?: string;
+  @IsOptional() @IsIn(['sandbox', 'preprod', 'prod']) NOGI_ENV?: NogiEnv;
+  @IsOptional() @IsString() NOGI_ISSUER?: string;
+  @IsOptional() @IsString() NOGI_API_URL?: string;
+  @IsOptional() @IsString() NOGI_CLIENT_ID?: string;
+  @IsOptional() @IsString() NOGI_CLIENT_SECRET?: string;
+  @IsOptional() @IsString() NOGI_REDIRECT_URI?: string;
+  @IsOptional() @IsInt() @Min(100) @Max(120000) NOGI_TIMEOUT_MS?: number;
+  @IsOptional() @IsString() RETURN_URL_ALLOWLIST?: string;
+  @IsOptional() @IsString() CORS_ALLOWED_ORIGINS?: string;
+  @IsOptional() @IsString() AUTH_ISSUER?: string;
+  @IsOptional() @IsString() AUTH_AUDIENCE?: string;
+  @IsOptional() @IsString() AUTH_JWKS_URL?: string;
+  @IsOptional() @Matches(/^[A-Za-z_][\w.:-]*$/, { message: 'must be a JWT claim name' }) AUTH_NATIONAL_ID_CLAIM?: string;
+  @IsOptional() @IsString() DATA_ENCRYPTION_KEY?: string;
+  @IsOptional() @IsString() NATIONAL_ID_HMAC_KEY?: string;
+  @IsOptional() @IsInt() @Min(60) @Max(3600) FLOW_TTL_SECONDS?: number;
+  @IsOptional() @IsInt() @Min(10) @Max(86400) FLOW_DEBT_TTL_SECONDS?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(86400) FEED_POLL_INTERVAL_SECONDS?: number;
+  @IsOptional() @IsString() HTTPS_PROXY?: string;
+}
+
+const INTEGER_VARIABLES = [
+  'PORT',
+  'NOGI_TIMEOUT_MS',
+  'FLOW_TTL_SECONDS',
+  'FLOW_DEBT_TTL_SECONDS',
+  'FEED_POLL_INTERVAL_SECONDS',
+] as const;
+
+/** Start-up refusal: one message naming every variable that is missing or wrong. */
+export class ConfigError extends Error {
+  constructor(readonly problems: ReadonlyArray<{ variable: string; message: string }>) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const problems: Array<{ variable: string; message: string }> = [];
+  const raw: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || value.trim() === '') continue;
+    raw[name] = value.trim();
+  }
+  for (const name of INTEGER_VARIABLES) {
+    if (raw[name] === undefined) continue;
+    const text = String(raw[name]);
+    raw[name] = /^-?\d+$/.test(text) ? Number(text) : text;
+  }
+  const vars = plainToInstance(EnvironmentVariables, raw, { excludeExtraneousValues: false });
+  for (const error of validateSync(vars, { whitelist: false, skipMissingProperties: false })) {
+    problems.push({ variable: error.property, message: Object.values(error.constraints ?? {}).join('; ') });
+  }
+  const bad = new Set(problems.map((p) => p.variable));
+  const problem = (variable: string, message: string) => {
+    if (!bad.has(variable)) problems.push({ variable, message });
+    bad.add(variable);
+  };
+
+  const production = vars.NODE_ENV === 'production';
+  const nogiEnv: NogiEnv = vars.NOGI_ENV ?? 'sandbox';
+  const sandbox = nogiEnv === 'sandbox';
+  if (sandbox && production) {
+    problem('NOGI_ENV', 'sandbox mode is refused when NODE_ENV=production; set NOGI_ENV to preprod or prod');
+  }
+  const port = vars.PORT ?? 3000;
+  const local = `http://localhost:${port}`;
+  const required = (name: keyof EnvironmentVariables, sandboxDefault: string | undefined): string => {
+    const value = vars[name] as string | undefined;
+    if (value !== undefined) return value;
+    if (sandbox && sandboxDefault !== undefined) return sandboxDefault;
+    problem(name, sandbox ? 'is required' : 'is required outside sandbox mode');
+    return '';
+  };
+  const preset = sandbox ? undefined : NOGI_PRESETS[nogiEnv];
+
+  const nogiIssuer = secureUrl('NOGI_ISSUER', vars.NOGI_ISSUER ?? preset?.issuer ?? `${local}${SANDBOX_PATHS.nogi}`);
+  const nogiApiUrl = secureUrl('NOGI_API_URL', vars.NOGI_API_URL ?? preset?.api ?? `${local}${SANDBOX_PATHS.nogi}`);
+  const nogiRedirectUri = secureUrl('NOGI_REDIRECT_URI', required('NOGI_REDIRECT_URI', `${local}/v1/consent-flows/callback`));
+  const authIssuer = required('AUTH_ISSUER', `${local}${SANDBOX_PATHS.idp}`);
+  const authJwksUrl = secureUrl('AUTH_JWKS_URL', required('AUTH_JWKS_URL', `${local}${SANDBOX_PATHS.idp}/.well-known/jwks.json`));
+
+  function secureUrl(variable: string, value: string): string {
+    if (!value) return value;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      problem(variable, 'must be an absolute URL');
+      return value;
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+      problem(variable, 'must use https (plain http is accepted for loopback addresses only)');
+    }
+    if (url.search || url.hash) problem(variable, 'must not carry a query or fragment');
+    return value.replace(/\/+$/, '');
+  }
+
+  const origins = (variable: string, value: string | undefined, fallback: string[]): string[] => {
+    if (value === undefined) return fallback;
+    const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const entry of list) {
+      try {
+        const url = new URL(entry);
+        if (url.origin !== entry.replace(/\/$/, '') || url.origin === 'null') throw new Error('not an origin');
+      } catch {
+        problem(variable, `"${entry}" is not an origin (scheme://host[:port], no path)`);
+      }
+    }
+    return list.map((o) => o.replace(/\/$/, ''));
+  };
+  const returnUrlAllowlist = origins('RETURN_URL_ALLOWLIST', vars.RETURN_URL_ALLOWLIST, sandbox ? [local, 'http://localhost:5173', 'http://localhost:8080'] : []);
+  if (!sandbox && returnUrlAllowlist.length === 0 && !bad.has('RETURN_URL_ALLOWLIST')) {
+    problem('RETURN_URL_ALLOWLIST', 'is required outside sandbox mode');
+  }
+  const corsAllowedOrigins = origins('CORS_ALLOWED_ORIGINS', vars.CORS_ALLOWED_ORIGINS, []);
+
+  const dataEncryptionKeys = parseKeys('DATA_ENCRYPTION_KEY', vars.DATA_ENCRYPTION_KEY, 32, true);
+  if (dataEncryptionKeys.length === 0 && !bad.has('DATA_ENCRYPTION_KEY')) {
+    if (sandbox) dataEncryptionKeys.push(randomBytes(32));
+    else problem('DATA_ENCRYPTION_KEY', 'is required outside sandbox mode');
+  }
+  const [nationalIdHmacKey] = parseKeys('NATIONAL_ID_HMAC_KEY', vars.NATIONAL_ID_HMAC_KEY, 32, false);
+  if (!nationalIdHmacKey && !sandbox && !bad.has('NATIONAL_ID_HMAC_KEY')) {
+    problem('NATIONAL_ID_HMAC_KEY', 'is required outside sandbox mode');
+  }
+
+  function parseKeys(variable: string, value: string | undefined, bytes: number, exact: boolean): Buffer[] {
+    if (value === undefined) return [];
+    const parts = value.split(',').map((s) => s.trim());
+    if (!exact && parts.length > 1) problem(variable, 'takes one key');
+    const keys = parts.map((part) => Buffer.from(part, 'base64'));
+    const valid = parts.every((part, i) => /^[A-Za-z0-9+/]+={0,2}$/.test(part) && (exact ? keys[i].length === bytes : keys[i].length >= bytes));
+    if (!valid) problem(variable, `must be base64 of ${exact ? 'exactly' : 'at least'} ${bytes} bytes${exact ? ' (comma-separated to rotate)' : ''}`);
+    return valid ? keys : [];
+  }
+
+  if (!sandbox) {
+    required('DATABASE_URL', undefined);
+    required('REDIS_URL', undefined);
+  }
+  const nogiClientId = required('NOGI_CLIENT_ID', SANDBOX_CLIENT.id);
+  const nogiClientSecret = required('NOGI_CLIENT_SECRET', SANDBOX_CLIENT.secret);
+  const authAudience = required('AUTH_AUDIENCE', SANDBOX_AUDIENCE);
+  if (vars.HTTPS_PROXY !== undefined) secureUrlOrHttpProxy('HTTPS_PROXY', vars.HTTPS_PROXY);
+
+  function secureUrlOrHttpProxy(variable: string, value: string): void {
+    try {
+      if (!/^https?:$/.test(new URL(value).protocol)) throw new Error();
+    } catch {
+      problem(variable, 'must be an http:// or https:// proxy URL');
+    }
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return new AppConfig({
+    port,
+    production,
+    sandbox,
+    databaseUrl: vars.DATABASE_URL,
+    databasePoolSize: 10,
+    redisUrl: vars.REDIS_URL,
+    nogiEnv,
+    nogiIssuer,
+    nogiApiUrl,
+    nogiClientId,
+    nogiClientSecret,
+    nogiRedirectUri,
+    nogiTimeoutMs: vars.NOGI_TIMEOUT_MS ?? 5000,
+    returnUrlAllowlist,
+    corsAllowedOrigins,
+    authIssuer,
+    authAudience,
+    authJwksUrl,
+    authNationalIdClaim: vars.AUTH_NATIONAL_ID_CLAIM ?? 'pid',
+    dataEncryptionKeys,
+    nationalIdHmacKey,
+    flowTtlSeconds: vars.FLOW_TTL_SECONDS ?? 600,
+    flowDebtTtlSeconds: vars.FLOW_DEBT_TTL_SECONDS ?? 600,
+    feedPollIntervalSeconds: vars.FEED_POLL_INTERVAL_SECONDS ?? 30,
+    httpsProxy: vars.HTTPS_PROXY,
+  });
+}
+
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}

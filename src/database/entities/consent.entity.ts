@@ -1,0 +1,74 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export const CONSENT_PURPOSES = ['presentation', 'processing'] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+export const CONSENT_SOURCES = ['flow', 'agreement', 'external'] as const;
+export type ConsentSource = (typeof CONSENT_SOURCES)[number];
+export const CONSENT_STATUSES = ['active', 'expired', 'revoked', 'archived', 'revoking'] as const;
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+
+const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
+
+/** A consent at NoGi as this bank knows it. The national id is kept only as a keyed hash. */
+@Entity('consent')
+@Check('consent_purpose_check', `"purpose" IN (${list(CONSENT_PURPOSES)})`)
+@Check('consent_source_check', `"source" IN (${list(CONSENT_SOURCES)})`)
+@Check('consent_status_check', `"status" IN (${list(CONSENT_STATUSES)})`)
+@Index('consent_customer_idx', ['nationalIdHash', 'createdAt', 'id'])
+@Index('consent_status_expires_idx', ['status', 'expiresAt'])
+export class ConsentEntity {
+  /** Our id (UUID); NoGi's id never appears in our paths. */
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Index('consent_nogi_consent_id_key', { unique: true })
+  @Column('text', { name: 'nogi_consent_id' })
+  nogiConsentId!: string;
+
+  @Index('consent_client_consent_id_key', { unique: true, where: '"client_consent_id" IS NOT NULL' })
+  @Column('text', { name: 'client_consent_id', nullable: true })
+  clientConsentId!: string | null;
+
+  @Column('varchar', { length: 16 })
+  purpose!: ConsentPurpose;
+
+  /** NoGi's base scope, e.g. debt.unsecured.presentation (the duration is not part of it). */
+  @Column('text')
+  scope!: string;
+
+  @Column('integer', { name: 'duration_days', nullable: true })
+  durationDays!: number | null;
+
+  @Column('varchar', { length: 16 })
+  source!: ConsentSource;
+
+  @Column('varchar', { length: 16 })
+  status!: ConsentStatus;
+
+  /** HMAC-SHA256 (NATIONAL_ID_HMAC_KEY) of the customer's national id; null for consents learnt from the feed. */
+  @Column('char', { name: 'national_id_hash', length: 64, nullable: true })
+  nationalIdHash!: string | null;
+
+  /** The caller (client id) that created it, for the audit trail. */
+  @Column('text', { name: 'created_by', nullable: true })
+  createdBy!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @Column('timestamptz', { name: 'expires_at', nullable: true })
+  expiresAt!: Date | null;
+
+  @Column('timestamptz', { name: 'revoked_at', nullable: true })
+  revokedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'last_used_at', nullable: true })
+  lastUsedAt!: Date | null;
+
+  /** Timestamp of the newest feed event applied to this consent (feed order is by timestamp, not sequence). */
+  @Column('timestamptz', { name: 'last_event_at', nullable: true })
+  lastEventAt!: Date | null;
+}

@@ -1,0 +1,25 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** Every feed event applied, keyed by NoGi's eventId, so replaying a page changes nothing. */
+@Entity('feed_event')
+@Index('feed_event_consent_idx', ['nogiConsentId', 'eventTimestamp'])
+export class FeedEventEntity {
+  @PrimaryColumn('uuid', { name: 'event_id' })
+  eventId!: string;
+
+  @Column('bigint', { name: 'sequence_nr' })
+  sequenceNr!: string;
+
+  /** The event's top-level consentId (the nested one in archived events is unreliable upstream). */
+  @Column('text', { name: 'nogi_consent_id' })
+  nogiConsentId!: string;
+
+  @Column('varchar', { name: 'event_type', length: 32 })
+  eventType!: string;
+
+  @Column('timestamptz', { name: 'event_timestamp' })
+  eventTimestamp!: Date;
+
+  @Column('timestamptz', { name: 'applied_at', default: () => 'now()' })
+  appliedAt!: Date;
+}

@@ -1,0 +1,128 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Agent, Dispatcher, ProxyAgent, request } from 'undici';
+import { AppConfig } from '../config/app-config';
+import { AppError } from '../common/problem';
+import { MetricsService } from '../metrics/metrics.service';
+
+const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
+
+export interface NogiRequest {
+  /** Metric label and log name, e.g. debt.get, token.client_credentials. */
+  operation: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Sent as X-Trace-ID; NoGi echoes it as trace_id in Debt API errors. */
+  traceId?: string;
+}
+
+export interface NogiResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON when the body is JSON, else the text (never returned to our callers). */
+  body: unknown;
+}
+
+/** The call never produced an HTTP response. */
+export class NogiTransportError extends Error {
+  constructor(
+    readonly kind: 'timeout' | 'network',
+    readonly operation: string,
+    cause: unknown,
+  ) {
+    super(`NoGi ${operation}: ${kind}`, { cause });
+    this.name = 'NogiTransportError';
+  }
+}
+
+/**
+ * Every call to NoGi goes through here: keep-alive pool (or HTTPS_PROXY), a hard timeout
+ * (NOGI_TIMEOUT_MS) covering connect, headers and body, a response size cap, and metrics.
+ * Retries are the caller's decision: only idempotent calls may be retried.
+ */
+@Injectable()
+export class NogiHttpClient implements OnApplicationShutdown {
+  private readonly dispatcher: Dispatcher;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
+  ) {
+    const timeout = config.nogiTimeoutMs;
+    const options = { connections: 128, keepAliveTimeout: 30_000, headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout } };
+    this.dispatcher = config.httpsProxy ? new ProxyAgent({ uri: config.httpsProxy, ...options }) : new Agent(options);
+  }
+
+  async send(req: NogiRequest): Promise<NogiResponse> {
+    const stop = this.metrics.nogiRequestDuration.startTimer({ operation: req.operation });
+    try {
+      const response = await request(req.url, {
+        method: req.method,
+        headers: { accept: 'application/json', ...(req.traceId ? { 'x-trace-id': req.traceId } : {}), ...req.headers },
+        body: req.body,
+        dispatcher: this.dispatcher,
+        signal: AbortSignal.timeout(this.config.nogiTimeoutMs),
+        headersTimeout: this.config.nogiTimeoutMs,
+        bodyTimeout: this.config.nogiTimeoutMs,
+      });
+      const text = await readCapped(response.body);
+      stop({ outcome: String(response.statusCode) });
+      const contentType = String(response.headers['content-type'] ?? '');
+      let body: unknown = text;
+      if (text && /json/.test(contentType)) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = text;
+        }
+      }
+      return { status: response.statusCode, headers: response.headers, body };
+    } catch (error) {
+      const kind = isTimeout(error) ? 'timeout' : 'network';
+      stop({ outcome: kind });
+      throw new NogiTransportError(kind, req.operation, error);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.dispatcher.close().catch(() => undefined);
+  }
+}
+
+async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_RESPONSE_BYTES) {
+      body.destroy();
+      throw new Error('NoGi response exceeds the size cap');
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function isTimeout(error: unknown): boolean {
+  const e = error as { name?: string; code?: string };
+  return e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT' || e?.code === 'UND_ERR_CONNECT_TIMEOUT';
+}
+
+/** The problem our caller sees when NoGi failed: never NoGi's body. */
+export function nogiFailure(error: unknown, what: string): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof NogiTransportError) {
+    return error.kind === 'timeout'
+      ? new AppError('NOGI_TIMEOUT', `NoGi did not answer in time (${what}).`, { cause: error })
+      : new AppError('NOGI_UNAVAILABLE', `NoGi could not be reached (${what}).`, { cause: error });
+  }
+  return new AppError('NOGI_BAD_RESPONSE', `NoGi answered unexpectedly (${what}).`, { cause: error });
+}
+
+/** Maps an HTTP status NoGi answered with, when the caller has no more specific rule. */
+export function nogiStatusFailure(status: number, what: string): AppError {
+  if (status === 503 || status === 502 || status === 504 || status === 429) return new AppError('NOGI_UNAVAILABLE', `NoGi is unavailable (${what}).`);
+  if (status >= 500) return new AppError('NOGI_UNAVAILABLE', `NoGi failed (${what}).`);
+  return new AppError('NOGI_REJECTED', `NoGi rejected the request (${what}, HTTP ${status}).`);
+}

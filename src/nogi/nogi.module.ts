@@ -1,0 +1,11 @@
+import { Global, Module } from '@nestjs/common';
+import { NogiDiscoveryClient } from './nogi-discovery.client';
+import { NogiHttpClient } from './nogi-http.client';
+
+/** The upstream clients. Feature modules use these; none of them imports undici itself. */
+@Global()
+@Module({
+  providers: [NogiHttpClient, NogiDiscoveryClient],
+  exports: [NogiHttpClient, NogiDiscoveryClient],
+})
+export class NogiModule {}

@@ -1,0 +1,67 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { freePort } from '../support/free-port';
+import { eventually } from '../support/tcp-proxy';
+
+const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
+
+/** `npm start` on a fresh machine: no configuration at all, so sandbox mode with every part embedded. */
+describe('the service started with no configuration', () => {
+  let child: ChildProcess;
+  let output = '';
+  let url: string;
+  let cwd: string;
+
+  beforeAll(async () => {
+    cwd = mkdtempSync(join(tmpdir(), 'nogi-sandbox-'));
+    const port = await freePort();
+    url = `http://localhost:${port}`;
+    child = spawn(process.execPath, [MAIN], { cwd, env: { PATH: process.env.PATH ?? '', PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    await eventually(
+      () => request(`${url}/health/ready`).then((r) => r.statusCode, () => 0),
+      (status) => status === 200,
+      45_000,
+    );
+  }, 60_000);
+
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('prints a banner saying sandbox mode is on and how to get a caller token', () => {
+    expect(output).toContain('SANDBOX MODE');
+    expect(output).toContain('npm run token');
+    expect(output).toContain('PostgreSQL   embedded (PGlite)');
+  });
+
+  it('serves the OpenAPI document and Swagger UI', async () => {
+    const doc = await request(`${url}/docs/openapi.json`);
+    expect(doc.statusCode).toBe(200);
+    const body = (await doc.body.json()) as { openapi: string; components: { securitySchemes: Record<string, unknown> } };
+    expect(body.openapi).toMatch(/^3\./);
+    expect(body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect((await request(`${url}/docs`)).statusCode).toBe(200);
+  });
+
+  it('serves the local issuer JWKS (public key only) and the NoGi simulator', async () => {
+    const jwks = (await (await request(`${url}/sandbox/idp/.well-known/jwks.json`)).body.json()) as { keys: Array<{ kty: string; d?: string }> };
+    expect(jwks.keys[0].kty).toBe('RSA');
+    expect(jwks.keys[0].d).toBeUndefined();
+    const discovery = await request(`${url}/sandbox/nogi/.well-known/openid-configuration`);
+    expect(discovery.statusCode).toBe(200);
+    expect(((await discovery.body.json()) as { issuer: string }).issuer).toBe(`${url}/sandbox/nogi/`); // NoGi's issuer ends with a slash
+  });
+
+  it('drains and exits cleanly on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('shutdown: SIGTERM handled');
+  });
+});
