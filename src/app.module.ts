@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { AuditModule } from './audit/audit.module';
 import { CallerAuthGuard } from './auth/caller-auth.guard';
 import { loggerParams } from './common/logging';
 import { ProblemFilter } from './common/problem.filter';
@@ -43,6 +44,8 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         NogiModule,
+        AuditModule,
+        // Feature modules (one line each):
       ],
       providers: [
         { provide: APP_GUARD, useClass: CallerAuthGuard },

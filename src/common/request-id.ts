@@ -1,3 +1,5 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
@@ -13,3 +15,9 @@ export function genRequestId(req: IncomingMessage): string {
   (req as IncomingMessage & { id?: string }).id = id;
   return id;
 }
+
+/** The request id of the current request (the one in logs, problem bodies and X-Request-Id). */
+export const RequestId = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => {
+  const request = ctx.switchToHttp().getRequest<FastifyRequest>();
+  return (request.raw as IncomingMessage & { id?: string }).id ?? request.id;
+});
