@@ -1,18 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { NogiTokenClient } from '../../src/nogi/nogi-token.client';
-import { startNogiSandbox, type StartedNogiSandbox } from '../../src/sandbox/nogi';
-import { startTestApp, TEST_CLIENT, type TestApp } from '../support/test-app';
+import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { TEST_CLIENT, type TestApp } from '../support/test-app';
 import { TEST_REDIS_URL } from '../support/test-env';
-
-const REDIRECT = 'http://127.0.0.1:3000/v1/consent-flows/callback';
+import { startReadyApp, startSandbox } from './consents.helpers';
 
 describe('NoGi client-credentials tokens', () => {
   let nogi: StartedNogiSandbox;
   const apps: TestApp[] = [];
 
   beforeAll(async () => {
-    nogi = await startNogiSandbox({ clients: [{ clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret, redirectUris: [REDIRECT] }] });
+    nogi = await startSandbox();
   });
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
@@ -20,10 +18,8 @@ describe('NoGi client-credentials tokens', () => {
   });
   afterAll(() => nogi.close());
 
-  // Replicas share DATA_ENCRYPTION_KEY, as they share Redis.
-  const key = randomBytes(32).toString('base64');
   const start = async (redisKeyPrefix?: string) => {
-    const app = await startTestApp({ nogiUrl: nogi.url, listen: false, redisKeyPrefix, env: { DATA_ENCRYPTION_KEY: key } });
+    const app = await startReadyApp({ nogiUrl: nogi.url, listen: false, redisKeyPrefix });
     apps.push(app);
     return app;
   };
