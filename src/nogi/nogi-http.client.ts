@@ -22,6 +22,8 @@ export interface NogiResponse {
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON when the body is JSON, else the text (never returned to our callers). */
   body: unknown;
+  /** The body as received, for parsers that must keep int64 digits JSON.parse would round (the feed). */
+  text?: string;
 }
 
 /** The call never produced an HTTP response. */
@@ -77,7 +79,7 @@ export class NogiHttpClient implements OnApplicationShutdown {
           body = text;
         }
       }
-      return { status: response.statusCode, headers: response.headers, body };
+      return { status: response.statusCode, headers: response.headers, body, text };
     } catch (error) {
       const kind = isTimeout(error) ? 'timeout' : 'network';
       stop({ outcome: kind });
