@@ -19,6 +19,7 @@ export const PROBLEM_CODES = {
   CONSENT_NOT_ACTIVE: { status: 410, title: 'The consent is no longer active' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
+  CONSENT_REJECTED: { status: 422, title: 'NoGi refused to register this consent' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with another request body' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   IDENTITY_MISMATCH: { status: 502, title: 'NoGi returned data for another person' },
