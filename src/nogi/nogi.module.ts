@@ -1,4 +1,6 @@
 import { Global, Module } from '@nestjs/common';
+import { NogiAgreementClient } from './nogi-agreement.client';
+import { NogiDebtClient } from './nogi-debt.client';
 import { NogiDiscoveryClient } from './nogi-discovery.client';
 import { NogiHttpClient } from './nogi-http.client';
 import { NogiTokenClient } from './nogi-token.client';
@@ -6,7 +8,7 @@ import { NogiTokenClient } from './nogi-token.client';
 /** The upstream clients. Feature modules use these; none of them imports undici itself. */
 @Global()
 @Module({
-  providers: [NogiHttpClient, NogiDiscoveryClient, NogiTokenClient],
-  exports: [NogiHttpClient, NogiDiscoveryClient, NogiTokenClient],
+  providers: [NogiHttpClient, NogiDiscoveryClient, NogiTokenClient, NogiDebtClient, NogiAgreementClient],
+  exports: [NogiHttpClient, NogiDiscoveryClient, NogiTokenClient, NogiDebtClient, NogiAgreementClient],
 })
 export class NogiModule {}

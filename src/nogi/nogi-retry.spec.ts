@@ -1,0 +1,45 @@
+import { NogiTransportError } from './nogi-http.client';
+import { assertSafeNogiId, retryIdempotent } from './nogi-retry';
+
+const answer = (status: number) => ({ status, headers: {}, body: {} });
+
+describe('NoGi retries and path ids', () => {
+  it('retries a 503 and returns the first success', async () => {
+    const statuses = [503, 502, 204];
+    const call = jest.fn(async () => answer(statuses.shift()!));
+    expect((await retryIdempotent(5000, call)).status).toBe(204);
+    expect(call).toHaveBeenCalledTimes(3);
+  });
+
+  it('gives up after three attempts and returns the last answer', async () => {
+    const call = jest.fn(async () => answer(500));
+    expect((await retryIdempotent(5000, call)).status).toBe(500);
+    expect(call).toHaveBeenCalledTimes(3);
+  });
+
+  it('does not retry a 4xx answer or a timeout', async () => {
+    const refused = jest.fn(async () => answer(403));
+    expect((await retryIdempotent(5000, refused)).status).toBe(403);
+    expect(refused).toHaveBeenCalledTimes(1);
+    const slow = jest.fn(async () => {
+      throw new NogiTransportError('timeout', 'debt.get', new Error('slow'));
+    });
+    await expect(retryIdempotent(5000, slow)).rejects.toBeInstanceOf(NogiTransportError);
+    expect(slow).toHaveBeenCalledTimes(1);
+  });
+
+  it('retries a refused connection, then throws the transport error', async () => {
+    const down = jest.fn(async () => {
+      throw new NogiTransportError('network', 'debt.revoke', new Error('ECONNREFUSED'));
+    });
+    await expect(retryIdempotent(5000, down)).rejects.toBeInstanceOf(NogiTransportError);
+    expect(down).toHaveBeenCalledTimes(3);
+  });
+
+  it('accepts NoGi ids and refuses anything that could change the path', () => {
+    expect(assertSafeNogiId('3f1c2a9e-1b2c-4d5e-8f90-123456789abc')).toBe('3f1c2a9e-1b2c-4d5e-8f90-123456789abc');
+    for (const bad of ['', '../status', 'a/b', 'a?b=1', 'a#b', '..', 'a b', 'x'.repeat(129)]) {
+      expect(() => assertSafeNogiId(bad)).toThrow('unexpected form');
+    }
+  });
+});
