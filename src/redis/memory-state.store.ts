@@ -34,6 +34,11 @@ export class MemoryStateStore extends StateStore {
     this.entries.set(key, { value, expiresAt: this.now() + ttlSeconds * 1000 });
   }
 
+  async setMany(entries: ReadonlyArray<{ key: string; value: string; ttlSeconds: number }>): Promise<void> {
+    entries.forEach((e) => assertTtl(e.ttlSeconds));
+    for (const e of entries) this.entries.set(e.key, { value: e.value, expiresAt: this.now() + e.ttlSeconds * 1000 });
+  }
+
   async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
     assertTtl(ttlSeconds);
     if (this.live(key)) return false;

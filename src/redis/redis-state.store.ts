@@ -31,6 +31,14 @@ export class RedisStateStore extends StateStore {
     await this.run(() => this.redis.set(this.key(key), value, 'EX', ttlSeconds));
   }
 
+  async setMany(entries: ReadonlyArray<{ key: string; value: string; ttlSeconds: number }>): Promise<void> {
+    entries.forEach((e) => assertTtl(e.ttlSeconds));
+    const multi = this.redis.multi();
+    for (const e of entries) multi.set(this.key(e.key), e.value, 'EX', e.ttlSeconds);
+    const results = await this.run(() => multi.exec());
+    if (!results || results.some(([error]) => error)) throw new StateStoreUnavailableError(results?.find(([error]) => error)?.[0]);
+  }
+
   async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
     assertTtl(ttlSeconds);
     return (await this.run(() => this.redis.set(this.key(key), value, 'EX', ttlSeconds, 'NX'))) === 'OK';

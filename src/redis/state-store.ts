@@ -5,6 +5,8 @@
  */
 export abstract class StateStore {
   abstract set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Several writes in one round trip, all or none (a Redis MULTI). */
+  abstract setMany(entries: ReadonlyArray<{ key: string; value: string; ttlSeconds: number }>): Promise<void>;
   /** Writes only if the key is absent; true when written. */
   abstract setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   abstract get(key: string): Promise<string | null>;

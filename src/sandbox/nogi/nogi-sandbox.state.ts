@@ -126,6 +126,8 @@ export interface PendingAuthorization {
   expiresAt: number;
 }
 
+export type IdTokenFault = 'wrong_nonce' | 'wrong_audience' | 'alg_none' | 'unknown_key' | 'other_pid';
+
 export interface CallLogEntry {
   time: string;
   method: string;
@@ -271,29 +273,43 @@ export class NogiSandbox {
     return { keys: [jwk] };
   }
 
+  /**
+   * Test fault: the next ID tokens are forged in one way, so a client's ID-token checks can be
+   * proven (wrong nonce or audience, `alg: none`, a key not in the JWKS, another person's pid).
+   */
+  idTokenFault: IdTokenFault | undefined;
+
   async signIdToken(claims: { clientId: string; nonce?: string; consentId: string; nationalId: string; accessToken: string }): Promise<string> {
     const { privateKey, jwk } = await this.keys!;
+    const fault = this.idTokenFault;
     const iat = Math.floor(this.now() / 1000);
     const atHash = createHash('sha256').update(claims.accessToken).digest().subarray(0, 16).toString('base64url');
     const payload: Record<string, unknown> = {
-      pid: claims.nationalId,
+      pid: fault === 'other_pid' ? (claims.nationalId === '29868099311' ? '14842249091' : '29868099311') : claims.nationalId,
       consent_id: claims.consentId,
       at_hash: atHash,
       auth_time: iat,
       rat: iat,
       sid: randomUUID(),
     };
-    if (claims.nonce !== undefined) payload.nonce = claims.nonce;
+    if (claims.nonce !== undefined) payload.nonce = fault === 'wrong_nonce' ? `${claims.nonce}-forged` : claims.nonce;
+    const audience = fault === 'wrong_audience' ? ['another-client'] : [claims.clientId];
+    if (fault === 'alg_none') {
+      const body = { ...payload, iss: this.issuer, aud: audience, sub: this.pairwiseSubject(claims.clientId, claims.nationalId), iat, exp: iat + ACCESS_TOKEN_TTL_S };
+      const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      return `${part({ alg: 'none', typ: 'JWT' })}.${part(body)}.`;
+    }
+    const signingKey = fault === 'unknown_key' ? (await generateKeyPair('RS256')).privateKey : privateKey;
     return new SignJWT(payload)
-      .setProtectedHeader({ alg: 'RS256', kid: jwk.kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: 'RS256', kid: fault === 'unknown_key' ? 'not-in-jwks' : jwk.kid, typ: 'JWT' })
       .setIssuer(this.issuer)
       // Hydra writes `aud` as an array holding the client id.
-      .setAudience([claims.clientId])
+      .setAudience(audience)
       .setSubject(this.pairwiseSubject(claims.clientId, claims.nationalId))
       .setIssuedAt(iat)
       .setExpirationTime(iat + ACCESS_TOKEN_TTL_S)
       .setJti(randomUUID())
-      .sign(privateKey);
+      .sign(signingKey);
   }
 
   // ---- pending authorizations and codes ----
@@ -595,6 +611,7 @@ export class NogiSandbox {
     this.events = [];
     this.lastSeqByClient.clear();
     this.callLog = [];
+    this.idTokenFault = undefined;
     this.faults.clear();
   }
 }
