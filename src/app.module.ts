@@ -7,6 +7,7 @@ import { CallerAuthGuard } from './auth/caller-auth.guard';
 import { loggerParams } from './common/logging';
 import { ProblemFilter } from './common/problem.filter';
 import { CryptoModule } from './common/crypto/crypto.module';
+import { ConsentsModule } from './consents/consents.module';
 import { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -46,6 +47,7 @@ export class AppModule {
         NogiModule,
         AuditModule,
         // Feature modules (one line each):
+        ConsentsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: CallerAuthGuard },

@@ -23,3 +23,54 @@ export async function startReadyApp(options: TestAppOptions): Promise<TestApp> {
   );
   return app;
 }
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** One call to the service as a bank frontend or service would make it. */
+export async function api(app: TestApp, method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResponse> {
+  const response = await fetch(`${app.url}${path}`, {
+    method,
+    headers: {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  let json: unknown = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = text;
+  }
+  return { status: response.status, headers: Object.fromEntries(response.headers.entries()), json };
+}
+
+/** A database of its own (migrated), for tests whose background work must not meet other suites' rows. */
+export async function isolatedDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const { Client } = await import('pg');
+  const { migrate } = await import('../../src/database/migrate');
+  const { TEST_DATABASE_URL } = await import('../support/test-env');
+  const name = `nogi_bff_test_consents_${randomBytes(4).toString('hex')}`;
+  const admin = new URL(TEST_DATABASE_URL);
+  admin.pathname = '/postgres';
+  const run = async (sql: string) => {
+    const client = new Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE DATABASE "${name}"`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  await migrate(url.toString(), () => undefined);
+  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}

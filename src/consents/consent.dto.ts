@@ -1,0 +1,82 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsNationalId } from '../common/validation';
+import { CONSENT_PURPOSES, CONSENT_SOURCES, CONSENT_STATUSES, type ConsentPurpose, type ConsentSource, type ConsentStatus } from '../database/entities/consent.entity';
+
+/** NoGi's maximum durations per purpose (365 days presentation, 28 days processing). */
+export const MAX_DURATION_DAYS: Record<ConsentPurpose, number> = { presentation: 365, processing: 28 };
+
+export class RegisterConsentRequestDto {
+  @ApiPropertyOptional({ description: "The customer's national id (11 digits); a customer token may omit it", example: '14842249091' })
+  @IsOptional()
+  @IsNationalId()
+  nationalId?: string;
+
+  @ApiProperty({ enum: CONSENT_PURPOSES })
+  @IsIn(CONSENT_PURPOSES)
+  purpose!: ConsentPurpose;
+
+  @ApiProperty({ description: 'Integer, 1–365 for presentation, 1–28 for processing', example: 90 })
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  durationDays!: number;
+
+  @ApiPropertyOptional({ description: "The bank's own id for the consent (unique); ours when omitted", maxLength: 255 })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'must be 1–255 printable ASCII characters without spaces' })
+  clientConsentId?: string;
+}
+
+export class ListConsentsQueryDto {
+  @ApiPropertyOptional({ enum: CONSENT_STATUSES })
+  @IsOptional()
+  @IsIn(CONSENT_STATUSES)
+  status?: ConsentStatus;
+
+  @ApiPropertyOptional({ enum: CONSENT_PURPOSES })
+  @IsOptional()
+  @IsIn(CONSENT_PURPOSES)
+  purpose?: ConsentPurpose;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'The nextCursor of the previous page (opaque)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export class GetConsentQueryDto {
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: "Re-read NoGi's status first" })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  refresh?: 'true' | 'false';
+}
+
+export class ConsentResponseDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiPropertyOptional() clientConsentId?: string;
+  @ApiProperty({ enum: CONSENT_PURPOSES }) purpose!: ConsentPurpose;
+  @ApiProperty({ example: 'debt.unsecured.presentation' }) scope!: string;
+  @ApiProperty({ enum: CONSENT_STATUSES }) status!: ConsentStatus;
+  @ApiProperty({ enum: CONSENT_SOURCES }) source!: ConsentSource;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) expiresAt!: string | null;
+  @ApiPropertyOptional({ format: 'date-time' }) revokedAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) lastUsedAt?: string;
+}
+
+export class ConsentListResponseDto {
+  @ApiProperty({ type: [ConsentResponseDto] }) items!: ConsentResponseDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' }) nextCursor!: string | null;
+}

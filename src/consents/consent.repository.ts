@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { ConsentEntity, type ConsentPurpose, type ConsentStatus } from '../database/entities/consent.entity';
+import type { ConsentCursor } from './consent-cursor';
+
+export type NewConsent = Pick<
+  ConsentEntity,
+  'nogiConsentId' | 'clientConsentId' | 'purpose' | 'scope' | 'durationDays' | 'source' | 'status' | 'nationalIdHash' | 'createdBy' | 'expiresAt'
+> &
+  Partial<Pick<ConsentEntity, 'id' | 'revokedAt' | 'lastUsedAt' | 'lastEventAt'>>;
+
+export interface ConsentFilter {
+  nationalIdHash?: string;
+  status?: ConsentStatus;
+  purpose?: ConsentPurpose;
+  after?: ConsentCursor;
+  limit: number;
+}
+
+/** PostgreSQL's unique_violation: the caller decides what a duplicate means. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string; driverError?: { code?: string } })?.driverError?.code === '23505' || (error as { code?: string })?.code === '23505';
+}
+
+const CURSOR_TIME = `to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** The consent table. Pass a transaction's EntityManager when the write belongs to a larger change. */
+@Injectable()
+export class ConsentRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private repo(manager?: EntityManager) {
+    return (manager ?? this.dataSource.manager).getRepository(ConsentEntity);
+  }
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /** Inserts and returns the stored row (with created_at as the database set it). */
+  async insert(values: NewConsent, manager?: EntityManager): Promise<ConsentEntity> {
+    const id = values.id ?? randomUUID();
+    await this.repo(manager).insert({ revokedAt: null, lastUsedAt: null, lastEventAt: null, ...values, id });
+    return this.repo(manager).findOneByOrFail({ id });
+  }
+
+  findById(id: string, manager?: EntityManager): Promise<ConsentEntity | null> {
+    return this.repo(manager).findOneBy({ id });
+  }
+
+  findByClientConsentId(clientConsentId: string): Promise<ConsentEntity | null> {
+    return this.repo().findOneBy({ clientConsentId });
+  }
+
+  /** Newest first; one row more than asked tells whether another page exists. */
+  async list(filter: ConsentFilter): Promise<{ items: ConsentEntity[]; cursors: ConsentCursor[] }> {
+    const qb = this.repo().createQueryBuilder('c').addSelect(CURSOR_TIME, 'cursor_time');
+    if (filter.nationalIdHash !== undefined) qb.andWhere('c.national_id_hash = :hash', { hash: filter.nationalIdHash });
+    if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
+    if (filter.purpose) qb.andWhere('c.purpose = :purpose', { purpose: filter.purpose });
+    if (filter.after) qb.andWhere('(c.created_at, c.id) < (CAST(:afterTime AS timestamptz), CAST(:afterId AS uuid))', { afterTime: filter.after.createdAt, afterId: filter.after.id });
+    qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(filter.limit);
+    const { entities, raw } = await qb.getRawAndEntities<{ cursor_time: string }>();
+    return { items: entities, cursors: entities.map((e, i) => ({ createdAt: raw[i].cursor_time, id: e.id })) };
+  }
+
+  /** Marks active consents whose time has passed as expired; returns the ids it changed. */
+  async expireDue(scope: { nationalIdHash?: string; id?: string } = {}, manager?: EntityManager): Promise<string[]> {
+    const qb = this.repo(manager)
+      .createQueryBuilder()
+      .update(ConsentEntity)
+      .set({ status: 'expired' })
+      .where('status = :active', { active: 'active' })
+      .andWhere('expires_at <= now()')
+      .returning(['id']);
+    if (scope.nationalIdHash !== undefined) qb.andWhere('national_id_hash = :hash', { hash: scope.nationalIdHash });
+    if (scope.id !== undefined) qb.andWhere('id = :id', { id: scope.id });
+    const result = await qb.execute();
+    return (result.raw as Array<{ id: string }>).map((row) => row.id);
+  }
+
+  /**
+   * Changes the status only when the current one is among `from` (so a concurrent change wins
+   * cleanly); true when the row changed.
+   */
+  async transition(id: string, from: readonly ConsentStatus[], values: Partial<Pick<ConsentEntity, 'status' | 'revokedAt' | 'expiresAt' | 'nationalIdHash'>>, manager?: EntityManager): Promise<boolean> {
+    const result = await this.repo(manager)
+      .createQueryBuilder()
+      .update(ConsentEntity)
+      .set(values)
+      .where('id = :id', { id })
+      .andWhere('status IN (:...from)', { from })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  async update(id: string, values: Partial<Pick<ConsentEntity, 'expiresAt' | 'lastUsedAt' | 'nationalIdHash'>>, manager?: EntityManager): Promise<void> {
+    await this.repo(manager).update({ id }, values);
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConsentEntity, RevocationOutboxEntity } from '../database/entities';
+import { ConsentExpirySweeper } from './consent-expiry.sweeper';
+import { ConsentRepository } from './consent.repository';
+import { ConsentsController } from './consents.controller';
+import { ConsentsService } from './consents.service';
+import { IdempotencyStore } from './idempotency.store';
+import { RevocationOutboxRepository } from './revocation-outbox.repository';
+import { RevocationWorker } from './revocation.worker';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([ConsentEntity, RevocationOutboxEntity])],
+  controllers: [ConsentsController],
+  providers: [ConsentRepository, RevocationOutboxRepository, IdempotencyStore, ConsentsService, RevocationWorker, ConsentExpirySweeper],
+  exports: [ConsentRepository, ConsentsService],
+})
+export class ConsentsModule {}
