@@ -1,0 +1,96 @@
+import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { freshNationalId } from '../support/national-ids';
+import { eventually } from '../support/tcp-proxy';
+import { TestIssuer } from '../support/test-issuer';
+import { TEST_CLIENT, type TestApp } from '../support/test-app';
+import { api, isolatedDatabase, startReadyApp, startSandbox } from './consents.helpers';
+
+// A database of its own: the revocation worker of every app on a database delivers its rows, so
+// apps of other suites (other sandboxes) must not see these.
+describe('Revocations NoGi could not confirm', () => {
+  let nogi: StartedNogiSandbox;
+  let db: { url: string; drop(): Promise<void> };
+  let issuer: TestIssuer;
+  let admin: string;
+  const apps: TestApp[] = [];
+
+  beforeAll(async () => {
+    [nogi, db, issuer] = await Promise.all([startSandbox(), isolatedDatabase(), TestIssuer.start()]);
+    admin = await issuer.service(['consent:write', 'consent:read', 'debt:read', 'consent:admin']);
+  });
+  afterEach(async () => {
+    nogi.sandbox.clearFaults();
+    await Promise.all(apps.splice(0).map((a) => a.close()));
+  });
+  afterAll(async () => {
+    await Promise.all([nogi.close(), issuer.close()]);
+    await db.drop();
+  });
+
+  const start = async (redisKeyPrefix?: string) => {
+    const app = await startReadyApp({ nogiUrl: nogi.url, issuer, redisKeyPrefix, env: { DATABASE_URL: db.url } });
+    apps.push(app);
+    return app;
+  };
+  const register = async (app: TestApp) => {
+    const res = await api(app, 'POST', '/v1/consents', { token: admin, body: { nationalId: freshNationalId(), purpose: 'presentation', durationDays: 60 } });
+    expect(res.status).toBe(201);
+    return res.json as { id: string; clientConsentId: string };
+  };
+  const nogiConsentOf = (clientConsentId: string) => nogi.sandbox.listConsents(TEST_CLIENT.id).find((c) => c.externalConsentId === clientConsentId)!;
+  const confirmedDeletes = (nogiId: string) => nogi.sandbox.getCalls('revoke').filter((c) => c.path === `/v1/debt/${nogiId}` && c.status === 204);
+  const statusOf = async (app: TestApp, id: string) => (await api(app, 'GET', `/v1/consents/${id}`, { token: admin })).json.status as string;
+
+  it('answers 202 revoking while NoGi’s DELETE fails, and delivers the revocation once NoGi recovers', async () => {
+    const app = await start();
+    const consent = await register(app);
+    nogi.sandbox.injectFault({ endpoint: 'revoke', kind: 'status', status: 503 });
+    const revoking = await api(app, 'DELETE', `/v1/consents/${consent.id}`, { token: admin });
+    expect(revoking.status).toBe(202);
+    expect(revoking.json).toMatchObject({ id: consent.id, status: 'revoking' });
+    // Still revoking: no debt is disclosed meanwhile, and a repeated DELETE answers the same.
+    expect((await api(app, 'GET', `/v1/consents/${consent.id}/debt`, { token: admin })).status).toBe(410);
+    expect((await api(app, 'DELETE', `/v1/consents/${consent.id}`, { token: admin })).status).toBe(202);
+    // Let the worker fail at least once more before NoGi recovers.
+    const failedBefore = nogi.sandbox.getCalls('revoke').length;
+    await eventually(async () => nogi.sandbox.getCalls('revoke').length, (n) => n > failedBefore, 10_000);
+    nogi.sandbox.clearFaults();
+
+    await eventually(() => statusOf(app, consent.id), (s) => s === 'revoked', 15_000);
+    const nogiId = nogiConsentOf(consent.clientConsentId).id;
+    expect(nogi.sandbox.consent(nogiId)?.revokedBy).toBe('client');
+    expect(confirmedDeletes(nogiId)).toHaveLength(1);
+    expect((await api(app, 'DELETE', `/v1/consents/${consent.id}`, { token: admin })).status).toBe(204);
+  });
+
+  it('delivers a queued revocation after the service restarts, exactly once', async () => {
+    const first = await start();
+    const consent = await register(first);
+    nogi.sandbox.injectFault({ endpoint: 'revoke', kind: 'status', status: 503 });
+    expect((await api(first, 'DELETE', `/v1/consents/${consent.id}`, { token: admin })).status).toBe(202);
+    await first.close();
+    apps.splice(apps.indexOf(first), 1);
+    nogi.sandbox.clearFaults();
+
+    const second = await start();
+    expect(await statusOf(second, consent.id)).toBe('revoking');
+    await eventually(() => statusOf(second, consent.id), (s) => s === 'revoked', 15_000);
+    expect(confirmedDeletes(nogiConsentOf(consent.clientConsentId).id)).toHaveLength(1);
+  });
+
+  it('never delivers a revocation twice when two replicas run the worker', async () => {
+    const a = await start();
+    const b = await start(a.redisKeyPrefix);
+    nogi.sandbox.injectFault({ endpoint: 'revoke', kind: 'status', status: 503 });
+    const consents = await Promise.all(Array.from({ length: 5 }, () => register(a)));
+    for (const c of consents) expect((await api(a, 'DELETE', `/v1/consents/${c.id}`, { token: admin })).status).toBe(202);
+    // NoGi recovers slowly: each DELETE takes a while, so the replicas' passes overlap.
+    nogi.sandbox.clearFaults();
+    nogi.sandbox.injectFault({ endpoint: 'revoke', kind: 'latency', latencyMs: 300 });
+    for (const c of consents) await eventually(() => statusOf(b, c.id), (s) => s === 'revoked', 20_000);
+    for (const c of consents) {
+      const nogiId = nogiConsentOf(c.clientConsentId).id;
+      expect(nogi.sandbox.getCalls('revoke').filter((call) => call.path === `/v1/debt/${nogiId}` && call.status !== 503)).toHaveLength(1);
+    }
+  });
+});
