@@ -54,6 +54,7 @@ describe('NoGi consent feed parsing', () => {
     expect(p.events[0].created).toEqual({ scope: 'debt.unsecured.presentation', durationDays: null, externalConsentId: 'cddda7ed-33be-432e-90d2-0179fbf60cb7' });
     expect(p.events[1].created).toBeUndefined();
     expect(p.endSequenceNr).toBe(8n);
+    expect(p.generatedAt.toISOString()).toBe('2024-05-21T13:40:05.334Z');
   });
 
   it('strips the .N duration suffix older events carry on the scope', () => {
@@ -80,7 +81,8 @@ describe('NoGi consent feed parsing', () => {
   });
 
   it.each([
-    ['a missing result', { startSequenceNr: 1, endSequenceNr: 1, generatedAt: 'x' }],
+    ['a missing result', { startSequenceNr: 1, endSequenceNr: 1, generatedAt: '2024-05-21T13:40:05Z' }],
+    ['a malformed generatedAt', page([], { generatedAt: 'now' })],
     ['an unknown event type', page([created({ eventType: 'SAMTYKKE_ENDRET' })])],
     ['a malformed eventId', page([created({ eventId: 'nope' })])],
     ['a created event without its payload', page([created({ samtykkeOpprettetEvent: null })])],

@@ -29,6 +29,8 @@ export interface FeedEvent {
 export interface FeedPage {
   startSequenceNr: bigint;
   endSequenceNr: bigint;
+  /** NoGi's clock when it answered: the clock its 7-day window is measured on. */
+  generatedAt: Date;
   events: FeedEvent[];
 }
 
@@ -132,7 +134,7 @@ export function parseFeedEvent(raw: unknown, index: number): FeedEvent {
 export function parseFeedPage(body: unknown, fromSequenceNr: bigint): FeedPage {
   if (!isObject(body)) throw new FeedResponseError('body is not an object');
   if (!Array.isArray(body.result)) throw new FeedResponseError('result is not an array');
-  if (typeof body.generatedAt !== 'string') throw new FeedResponseError('generatedAt is missing');
+  const generatedAt = new Date(Number(parseTimestampNs(body.generatedAt, 'generatedAt') / 1_000_000n));
   const events = body.result.map((raw, i) => parseFeedEvent(raw, i));
   const ids = new Set<string>();
   for (const e of events) {
@@ -144,6 +146,7 @@ export function parseFeedPage(body: unknown, fromSequenceNr: bigint): FeedPage {
     // NoGi's empty page may say 0 here when fromSequenceNr is 1; the numbers are only informative.
     startSequenceNr: parseSequenceNr(body.startSequenceNr, 'startSequenceNr', 0n),
     endSequenceNr: parseSequenceNr(body.endSequenceNr, 'endSequenceNr', 0n),
+    generatedAt,
     events,
   };
 }
