@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AuditModule } from './audit/audit.module';
 import { CallerAuthGuard } from './auth/caller-auth.guard';
+import { ConsentFeedModule } from './consent-feed/consent-feed.module';
 import { loggerParams } from './common/logging';
 import { ProblemFilter } from './common/problem.filter';
 import { CryptoModule } from './common/crypto/crypto.module';
@@ -47,6 +48,7 @@ export class AppModule {
         NogiModule,
         AuditModule,
         // Feature modules (one line each):
+        ConsentFeedModule,
         ConsentsModule,
       ],
       providers: [
