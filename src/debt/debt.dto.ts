@@ -8,34 +8,34 @@ abstract class LoanBaseDto {
   @ApiProperty({ description: 'When the creditor extracted the data (not the last transaction), ISO-8601', example: '2024-05-21T00:00:00Z' })
   timestamp!: string;
 
-  @ApiProperty({ enum: [0, 1, 2], description: CO_BORROWER })
+  @ApiProperty({ type: 'integer', enum: [0, 1, 2], description: CO_BORROWER })
   coBorrower!: number;
 }
 
 export class CreditFacilityDto extends LoanBaseDto {
   @ApiProperty({ enum: ['creditFacility'] }) type!: 'creditFacility';
-  @ApiProperty({ description: 'Credit limit in øre (NOK × 100)', example: 5000000 }) creditLimit!: number;
-  @ApiProperty({ description: 'Interest-bearing balance in øre', example: 1234500 }) interestBearingBalance!: number;
-  @ApiProperty({ description: 'Non-interest-bearing balance in øre', example: 0 }) nonInterestBearingBalance!: number;
-  @ApiProperty({ description: 'Nominal interest rate in hundredths of a percent (10.20 % → 1020)', example: 1990 }) nominalInterestRate!: number;
-  @ApiProperty({ description: 'Installment charges in øre', example: 4500 }) installmentCharges!: number;
+  @ApiProperty({ type: 'integer', description: 'Credit limit in øre (NOK × 100)', example: 5000000 }) creditLimit!: number;
+  @ApiProperty({ type: 'integer', description: 'Interest-bearing balance in øre', example: 1234500 }) interestBearingBalance!: number;
+  @ApiProperty({ type: 'integer', description: 'Non-interest-bearing balance in øre', example: 0 }) nonInterestBearingBalance!: number;
+  @ApiProperty({ type: 'integer', description: 'Nominal interest rate in hundredths of a percent (10.20 % → 1020)', example: 1990 }) nominalInterestRate!: number;
+  @ApiProperty({ type: 'integer', description: 'Installment charges in øre', example: 4500 }) installmentCharges!: number;
   @ApiProperty({ enum: INSTALLMENT_PERIODS }) installmentChargePeriod!: string;
 }
 
 export class RepaymentLoanDto extends LoanBaseDto {
   @ApiProperty({ enum: ['repaymentLoan'] }) type!: 'repaymentLoan';
-  @ApiProperty({ description: 'Original balance in øre', example: 25000000 }) originalBalance!: number;
-  @ApiProperty({ description: 'Balance in øre', example: 18234500 }) balance!: number;
-  @ApiProperty({ description: 'Remaining terms in months', example: 48 }) terms!: number;
-  @ApiProperty({ description: 'Nominal interest rate in hundredths of a percent', example: 1020 }) nominalInterestRate!: number;
-  @ApiProperty({ description: 'Installment charges in øre', example: 5000 }) installmentCharges!: number;
+  @ApiProperty({ type: 'integer', description: 'Original balance in øre', example: 25000000 }) originalBalance!: number;
+  @ApiProperty({ type: 'integer', description: 'Balance in øre', example: 18234500 }) balance!: number;
+  @ApiProperty({ type: 'integer', description: 'Remaining terms in months', example: 48 }) terms!: number;
+  @ApiProperty({ type: 'integer', description: 'Nominal interest rate in hundredths of a percent', example: 1020 }) nominalInterestRate!: number;
+  @ApiProperty({ type: 'integer', description: 'Installment charges in øre', example: 5000 }) installmentCharges!: number;
   @ApiProperty({ enum: INSTALLMENT_PERIODS }) installmentChargePeriod!: string;
 }
 
 export class ChargeCardDto extends LoanBaseDto {
   @ApiProperty({ enum: ['chargeCard'] }) type!: 'chargeCard';
-  @ApiProperty({ description: 'Interest-bearing balance in øre', example: 6069400 }) interestBearingBalance!: number;
-  @ApiProperty({ description: 'Non-interest-bearing balance in øre', example: 641000 }) nonInterestBearingBalance!: number;
+  @ApiProperty({ type: 'integer', description: 'Interest-bearing balance in øre', example: 6069400 }) interestBearingBalance!: number;
+  @ApiProperty({ type: 'integer', description: 'Non-interest-bearing balance in øre', example: 641000 }) nonInterestBearingBalance!: number;
 }
 
 @ApiExtraModels(CreditFacilityDto, RepaymentLoanDto, ChargeCardDto)
@@ -68,8 +68,8 @@ export class DebtConsentDto {
 /** NoGi's debt information without `ssn`; amounts stay integers in øre. */
 export class DebtInformationDto {
   @ApiProperty({ type: [CreditorLoanDto] }) loans!: CreditorLoanDto[];
-  @ApiProperty({ example: 3 }) numberOfCreditorsAnswered!: number;
-  @ApiProperty({ example: 1, description: "NoGi's exact key (lowercase c): creditors that did not answer" }) numberOfcreditorsMissing!: number;
+  @ApiProperty({ type: 'integer', example: 3 }) numberOfCreditorsAnswered!: number;
+  @ApiProperty({ type: 'integer', example: 1, description: "NoGi's exact key (lowercase c): creditors that did not answer" }) numberOfcreditorsMissing!: number;
   @ApiProperty({ type: DebtConsentDto }) consent!: DebtConsentDto;
   @ApiPropertyOptional({ format: 'date-time', description: 'When this service collected it from NoGi' }) collectedAt?: string;
 }

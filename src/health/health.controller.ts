@@ -20,6 +20,7 @@ export class HealthController {
   /** The process is alive; no dependency is checked, so a slow database never restarts pods. */
   @Get('live')
   @HealthCheck()
+  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: the process answers (no dependency is checked)' })
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
@@ -27,6 +28,7 @@ export class HealthController {
   /** PostgreSQL and Redis answer, and the service is not draining for shutdown. */
   @Get('ready')
   @HealthCheck()
+  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness: PostgreSQL and Redis answer and the service is not draining (503 otherwise)' })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
       () => this.db.pingCheck('postgres', { timeout: 1500 }),
