@@ -53,6 +53,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   applyRouteAuthorization(app, document);
   dedupeHeaderParameters(document);
   typeNullableUnions(document);
+  addResponseHeaders(document);
   addDocsRoutes(document);
   return document;
 }
@@ -83,7 +84,7 @@ function applyRouteAuthorization(app: NestFastifyApplication, document: OpenAPIO
           } else {
             operation.security = [{ bearer: [] }];
             (operation as unknown as Record<string, unknown>)[REQUIRED_SCOPES_EXTENSION] = scopes;
-            const needs = scopes.length === 0 ? 'any valid bearer token' : scopes.map((s) => `\`${s}\``).join(' or ');
+            const needs = scopes.length === 0 ? 'any valid bearer token' : scopes.join(' or ');
             operation.description = appendSentence(operation.description, `Scope: ${needs}.`);
           }
         }
@@ -134,6 +135,29 @@ function typeNullableUnions(document: OpenAPIObject): void {
   };
   visit(document.components);
   visit(document.paths);
+}
+
+/** Headers the application's onSend hook puts on every answer (app.factory.ts). */
+function addResponseHeaders(document: OpenAPIObject): void {
+  document.components = document.components ?? {};
+  document.components.headers = {
+    ...document.components.headers,
+    XRequestId: { description: 'The request id (also in a problem body as requestId); quote it to operators', schema: { type: 'string' } },
+    CacheControl: { description: 'no-store on every /v1 answer', schema: { type: 'string', enum: ['no-store'] } },
+  };
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const operation = (item as Record<HttpMethod, OperationObject | undefined>)[method];
+      for (const response of Object.values(operation?.responses ?? {})) {
+        if (!response || '$ref' in response) continue;
+        response.headers = {
+          ...response.headers,
+          'X-Request-Id': { $ref: '#/components/headers/XRequestId' },
+          ...(path.startsWith('/v1/') ? { 'Cache-Control': { $ref: '#/components/headers/CacheControl' } } : {}),
+        };
+      }
+    }
+  }
 }
 
 function routePaths(controller: object, handler: object): string[] {
