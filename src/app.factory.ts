@@ -1,16 +1,20 @@
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
-import { SCOPES } from './auth/caller';
+import { AppError } from './common/problem';
 import { genRequestId } from './common/request-id';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { loadConfig } from './config/config.loader';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 import { SandboxRuntime, startSandboxRuntime } from './sandbox/sandbox-runtime';
+
+export { buildOpenApiDocument };
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -47,7 +51,8 @@ export async function createApp(options: CreateAppOptions): Promise<RunningApp> 
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.register({ config, redisKeyPrefix: options.redisKeyPrefix, logDestination: options.logDestination, logLevel: options.logLevel }),
       adapter,
-      { bufferLogs: true, abortOnError: false },
+      // Nest would add a form-body parser globally; the API takes JSON only (parsers below).
+      { bufferLogs: true, abortOnError: false, bodyParser: false },
     );
   } catch (error) {
     await sandbox?.stop();
@@ -60,6 +65,7 @@ export async function createApp(options: CreateAppOptions): Promise<RunningApp> 
   // Errors raised before Nest's router (body parsing, size limit, media type) reach Nest's error
   // handler too, and so the global ProblemFilter: one problem+json for everything.
   const fastify = app.getHttpAdapter().getInstance();
+  acceptJsonBodiesOnly(fastify);
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
     void reply.header('x-content-type-options', 'nosniff');
@@ -92,14 +98,16 @@ export async function createApp(options: CreateAppOptions): Promise<RunningApp> 
   };
 }
 
-export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
-  const builder = new DocumentBuilder()
-    .setTitle('nogi-consent-bff')
-    .setDescription(
-      "A bank's backend-for-frontend for consent-based debt information from Norsk Gjeldsinformasjon (NoGi). " +
-        'Errors are application/problem+json (RFC 9457) with a stable `code` and the `requestId`.',
-    )
-    .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: `Bank IdP JWT; scopes in the \`scope\` claim: ${SCOPES.join(', ')}` }, 'bearer');
-  return SwaggerModule.createDocument(app, builder.build(), { operationIdFactory: (_controller, method) => method });
+/**
+ * JSON is the only body the API takes: anything else is a 415 from Fastify, and a body that is not
+ * JSON is a 400 MALFORMED_BODY (Fastify's parser keeps its prototype-poisoning protection). The
+ * sandbox plugins register their own form parser inside their encapsulated scope.
+ */
+function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(new AppError('MALFORMED_BODY', 'The body is empty but Content-Type says application/json.'), undefined);
+    parseJson(request, body as string, (error, value) => (error ? done(new AppError('MALFORMED_BODY', 'The body is not valid JSON.'), undefined) : done(null, value)));
+  });
 }

@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import { AuditModule } from './audit/audit.module';
 import { CallerAuthGuard } from './auth/caller-auth.guard';
 import { ConsentFeedModule } from './consent-feed/consent-feed.module';
+import { ConsentFlowModule } from './consent-flow/consent-flow.module';
 import { loggerParams } from './common/logging';
 import { ProblemFilter } from './common/problem.filter';
 import { CryptoModule } from './common/crypto/crypto.module';
@@ -50,6 +51,7 @@ export class AppModule {
         // Feature modules (one line each):
         ConsentFeedModule,
         ConsentsModule,
+        ConsentFlowModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: CallerAuthGuard },

@@ -1,0 +1,263 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { actorOf, AuditActor, AuditService } from '../audit/audit.service';
+import { Caller, customerMayAccess, customerNationalId } from '../auth/caller';
+import { NationalIdHasher } from '../common/crypto/data-cipher';
+import { AppError } from '../common/problem';
+import { ConsentRepository } from '../consents/consent.repository';
+import { ConsentsService } from '../consents/consents.service';
+import { DebtInformationDto } from '../debt/debt.dto';
+import { isNogiDebtInformation, NogiDebtInformation, toDebtResponse } from '../debt/debt.mapper';
+import { NogiAuthCodeClient } from '../nogi/nogi-auth-code.client';
+import { NogiTransportError } from '../nogi/nogi-http.client';
+import { InvalidIdTokenError, NogiIdTokenVerifier } from '../nogi/nogi-id-token.verifier';
+import { ConsentFlowResponseDto, FLOW_ERRORS, FlowError, StartConsentFlowRequestDto, StartConsentFlowResponseDto } from './consent-flow.dto';
+import { buildFlowScope, grantedBaseScopes } from './flow-scope';
+import { FlowRecord, FlowStore } from './flow.store';
+import type { CallbackOutcome } from './nogi-callback.guard';
+
+const DENIED: ReadonlySet<string> = new Set(['consent_denied', 'login_cancelled']);
+
+/** A random value with 256 bits from the CSPRNG, base64url (RFC 9700 §4.7: state and nonce must be unguessable). */
+const secret = () => randomBytes(32).toString('base64url');
+
+@Injectable()
+export class ConsentFlowService {
+  private readonly logger = new Logger(ConsentFlowService.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly flows: FlowStore,
+    private readonly hasher: NationalIdHasher,
+    private readonly authCode: NogiAuthCodeClient,
+    private readonly idTokens: NogiIdTokenVerifier,
+    private readonly consents: ConsentRepository,
+    private readonly consentsService: ConsentsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async start(caller: Caller, body: StartConsentFlowRequestDto): Promise<StartConsentFlowResponseDto> {
+    const nationalId = customerNationalId(caller, body.nationalId, true);
+    const returnUrl = this.checkReturnUrl(body.returnUrl);
+    const scope = buildFlowScope(body.purpose, body.durationDays);
+    const now = new Date();
+    const flow: FlowRecord = {
+      id: randomUUID(),
+      status: 'pending',
+      purpose: body.purpose,
+      durationDays: scope.durationDays,
+      requestedScope: scope.requested,
+      baseScope: scope.baseScope,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.config.flowTtlSeconds * 1000).toISOString(),
+      returnUrl,
+      nationalIdHash: this.hasher.hash(nationalId),
+      ownerClientId: caller.clientId,
+    };
+    const state = secret();
+    const nonce = secret();
+    const codeVerifier = secret();
+    await this.flows.create(flow, state, { flowId: flow.id, nonce, codeVerifier });
+
+    const url = new URL(`${this.config.nogiIssuer}/oauth2/auth`);
+    url.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: this.config.nogiClientId,
+      redirect_uri: this.config.nogiRedirectUri,
+      scope: scope.requested,
+      state,
+      nonce,
+      code_challenge: createHash('sha256').update(codeVerifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    }).toString();
+    return { id: flow.id, authorizationUrl: url.toString(), expiresAt: flow.expiresAt, scope: scope.requested, durationDays: scope.durationDays };
+  }
+
+  /** RFC 9700 §4.1: the return URL's origin must match an allowlisted origin exactly. */
+  private checkReturnUrl(value: string): string {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw AppError.validation([{ field: 'returnUrl', message: 'must be an absolute URL' }]);
+    }
+    if (url.username || url.password || !this.config.returnUrlAllowlist.includes(url.origin)) {
+      throw AppError.validation([{ field: 'returnUrl', message: 'its origin is not in the allowlist' }]);
+    }
+    url.hash = '';
+    return url.toString();
+  }
+
+  /** NoGi redirected with an error: take the state once and end the flow. */
+  async handleNogiError(state: unknown, error: string, requestId: string): Promise<URL> {
+    if (typeof state !== 'string' || !state) throw new AppError('INVALID_STATE', 'The state is missing.');
+    const secrets = await this.flows.takeSecrets(state);
+    if (!secrets) throw new AppError('INVALID_STATE', 'The state is unknown, expired or already used. Start the consent again from your bank.');
+    const flow = await this.pendingFlow(secrets.flowId);
+    const code: FlowError = (FLOW_ERRORS as readonly string[]).includes(error) ? (error as FlowError) : 'server_error';
+    return this.finish(flow, DENIED.has(code) ? 'denied' : 'failed', code, requestId);
+  }
+
+  /** NoGi redirected with a code and passport exchanged it (or failed to). */
+  async complete(outcome: CallbackOutcome, grantedScope: unknown, requestId: string): Promise<URL> {
+    const flow = await this.pendingFlow(outcome.secrets.flowId);
+    if (!outcome.grant) return this.finish(flow, 'failed', exchangeFailure(outcome.error), requestId);
+    const grant = outcome.grant;
+    const granted = grantedBaseScopes(`${typeof grantedScope === 'string' ? grantedScope : ''} ${grant.scope}`);
+    if (!granted.has(flow.baseScope)) return this.finish(flow, 'failed', 'invalid_scopes', requestId);
+
+    let pid: string | undefined;
+    if (grant.idToken) {
+      try {
+        ({ pid } = await this.idTokens.verify(grant.idToken, outcome.secrets.nonce));
+      } catch (error) {
+        if (!(error instanceof InvalidIdTokenError)) return this.finish(flow, 'failed', 'nogi_unavailable', requestId);
+        this.logger.warn({ flowId: flow.id, reason: error.message }, 'NoGi ID token refused');
+        return this.finish(flow, 'failed', 'token_exchange_failed', requestId);
+      }
+    }
+
+    let debt: NogiDebtInformation;
+    try {
+      const body = await this.authCode.collectDebt(grant.accessToken, requestId);
+      if (!isNogiDebtInformation(body) || typeof body.consent?.id !== 'string') throw new AppError('NOGI_BAD_RESPONSE', 'NoGi debt response is malformed.');
+      debt = body;
+    } catch (error) {
+      this.logger.warn({ flowId: flow.id, error: error instanceof Error ? error.message : 'unknown' }, 'Debt collection failed');
+      return this.finish(flow, 'failed', 'nogi_unavailable', requestId);
+    }
+
+    const expected = flow.nationalIdHash;
+    const matches = (nid: string | undefined) => nid !== undefined && this.hasher.hash(nid) === expected;
+    // A missing ssn counts as a mismatch (contract); the ID token's pid must agree when there is one.
+    if (!matches(debt.ssn) || (pid !== undefined && !matches(pid))) {
+      return this.identityMismatch(flow, debt, requestId);
+    }
+
+    const consentId = randomUUID();
+    const expiresAt = typeof debt.consent?.exp === 'number' ? new Date(debt.consent.exp * 1000) : null;
+    const now = new Date();
+    await this.consents.insert({
+      id: consentId,
+      nogiConsentId: debt.consent!.id!,
+      clientConsentId: null,
+      purpose: flow.purpose,
+      scope: flow.baseScope,
+      durationDays: flow.durationDays,
+      source: 'flow',
+      // NoGi's default consent allows one collection, which the callback just made.
+      status: flow.durationDays === null ? 'expired' : 'active',
+      nationalIdHash: flow.nationalIdHash,
+      createdBy: flow.ownerClientId,
+      expiresAt,
+      lastUsedAt: now,
+    });
+    await this.flows.saveDebt(flow.id, toDebtResponse(debt, consentId, now));
+    flow.consentId = consentId;
+    flow.consentExpiresAt = expiresAt?.toISOString();
+    return this.finish(flow, 'completed', undefined, requestId);
+  }
+
+  /** The debt belongs to someone else: fail, revoke that consent at NoGi (durably), keep nothing. */
+  private async identityMismatch(flow: FlowRecord, debt: NogiDebtInformation, requestId: string): Promise<URL> {
+    const actor: AuditActor = { subject: `flow:${flow.id}`, clientId: flow.ownerClientId, requestId };
+    const consent = await this.consents.insert({
+      id: randomUUID(),
+      nogiConsentId: debt.consent!.id!,
+      clientConsentId: null,
+      purpose: flow.purpose,
+      scope: flow.baseScope,
+      durationDays: flow.durationDays,
+      source: 'flow',
+      status: 'active',
+      nationalIdHash: null,
+      createdBy: flow.ownerClientId,
+      expiresAt: typeof debt.consent?.exp === 'number' ? new Date(debt.consent.exp * 1000) : null,
+      lastUsedAt: null,
+    });
+    const result = await this.consentsService.revokeAtNogiOrQueue(consent, actor);
+    this.logger.warn({ flowId: flow.id, revocation: result }, 'Identity mismatch: consent revoked, debt discarded');
+    return this.finish(flow, 'failed', 'identity_mismatch', requestId);
+  }
+
+  private async pendingFlow(id: string): Promise<FlowRecord> {
+    const flow = await this.flows.get(id);
+    // The state outlives nothing: a taken state whose flow is gone or no longer pending is not usable.
+    if (!flow || flow.status !== 'pending') throw new AppError('INVALID_STATE', 'This consent flow is no longer waiting for NoGi.');
+    return flow;
+  }
+
+  private async finish(flow: FlowRecord, status: FlowRecord['status'], error: FlowError | undefined, requestId: string): Promise<URL> {
+    flow.status = status;
+    flow.completedAt = new Date().toISOString();
+    if (error) flow.error = error;
+    await this.flows.save(flow);
+    await this.audit.record({
+      action: status === 'completed' ? 'flow.completed' : 'flow.failed',
+      actor: { subject: `flow:${flow.id}`, clientId: flow.ownerClientId, requestId },
+      outcome: error ?? 'success',
+      flowId: flow.id,
+      consentId: flow.consentId ?? null,
+    });
+    const url = new URL(flow.returnUrl);
+    url.searchParams.set('flowId', flow.id);
+    url.searchParams.set('status', status);
+    return url;
+  }
+
+  async get(caller: Caller, id: string): Promise<ConsentFlowResponseDto> {
+    return toFlowResponse(await this.readable(caller, id));
+  }
+
+  async getDebt(caller: Caller, id: string, requestId: string): Promise<DebtInformationDto> {
+    const flow = await this.readable(caller, id);
+    const actor = actorOf(caller, requestId);
+    const outcome = async (result: string) => this.audit.record({ action: 'flow.debt_read', actor, outcome: result, flowId: flow.id, consentId: flow.consentId ?? null });
+    if (flow.status === 'expired') {
+      await outcome('flow_expired');
+      throw new AppError('FLOW_DEBT_GONE', 'The flow expired before it completed.');
+    }
+    if (flow.status !== 'completed') {
+      await outcome('flow_not_completed');
+      throw new AppError('FLOW_NOT_COMPLETED', `The flow is ${flow.status}.`);
+    }
+    const debt = (await this.flows.getDebt(flow.id)) as DebtInformationDto | null;
+    if (!debt) {
+      await outcome('debt_purged');
+      throw new AppError('FLOW_DEBT_GONE', `The debt information is kept for ${this.config.flowDebtTtlSeconds} seconds after collection.`);
+    }
+    await outcome('success');
+    return debt;
+  }
+
+  /** Object-level rule: the customer it is for, or the client that started it; anyone else gets 404. */
+  private async readable(caller: Caller, id: string): Promise<FlowRecord> {
+    const flow = await this.flows.get(id);
+    const allowed =
+      flow !== null && (caller.nationalId !== undefined ? customerMayAccess(caller, flow.nationalIdHash, (n) => this.hasher.hash(n)) : flow.ownerClientId === caller.clientId);
+    if (!flow || !allowed) throw new AppError('FLOW_NOT_FOUND', 'No consent flow with this id.');
+    if (flow.status === 'pending' && Date.parse(flow.expiresAt) <= Date.now()) flow.status = 'expired';
+    return flow;
+  }
+}
+
+function exchangeFailure(error: unknown): FlowError {
+  const cause = (error as { oauthError?: unknown })?.oauthError ?? error;
+  if (cause instanceof NogiTransportError) return 'nogi_unavailable';
+  if (cause instanceof AppError && (cause.code === 'NOGI_UNAVAILABLE' || cause.code === 'NOGI_TIMEOUT')) return 'nogi_unavailable';
+  return 'token_exchange_failed';
+}
+
+export function toFlowResponse(flow: FlowRecord): ConsentFlowResponseDto {
+  return {
+    id: flow.id,
+    status: flow.status,
+    purpose: flow.purpose,
+    durationDays: flow.durationDays,
+    createdAt: flow.createdAt,
+    ...(flow.consentId ? { consentId: flow.consentId } : {}),
+    ...(flow.consentExpiresAt ? { consentExpiresAt: flow.consentExpiresAt } : {}),
+    ...(flow.error ? { error: flow.error as FlowError } : {}),
+  };
+}

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { DataCipher } from '../common/crypto/data-cipher';
+import type { ConsentPurpose } from '../database/entities/consent.entity';
+import { StateStore } from '../redis/state-store';
+
+export type FlowStatus = 'pending' | 'completed' | 'denied' | 'failed' | 'expired';
+
+/** A flow as kept in Redis for 24 hours. No national id: only its keyed hash. */
+export interface FlowRecord {
+  id: string;
+  status: FlowStatus;
+  purpose: ConsentPurpose;
+  durationDays: number | null;
+  requestedScope: string;
+  baseScope: string;
+  createdAt: string;
+  /** The callback is accepted until then (FLOW_TTL_SECONDS). */
+  expiresAt: string;
+  returnUrl: string;
+  nationalIdHash: string;
+  /** Who started it: a flow is readable by the same client, or by the customer it is for. */
+  ownerClientId: string;
+  consentId?: string;
+  consentExpiresAt?: string;
+  error?: string;
+  completedAt?: string;
+}
+
+/** One-time values of a flow, consumed exactly once by its callback. */
+export interface FlowSecrets {
+  flowId: string;
+  nonce: string;
+  codeVerifier: string;
+}
+
+export const FLOW_RECORD_TTL_SECONDS = 24 * 60 * 60;
+
+/**
+ * The flows in the StateStore: `flow:<id>` (24 h), `flow-state:<sha256(state)>` (one-time, until
+ * the flow stops accepting its callback) and `flow-debt:<id>` (encrypted, FLOW_DEBT_TTL_SECONDS).
+ * The state is stored hashed, so a dump of Redis does not hold live states.
+ */
+@Injectable()
+export class FlowStore {
+  constructor(
+    private readonly store: StateStore,
+    private readonly cipher: DataCipher,
+    private readonly config: AppConfig,
+  ) {}
+
+  async create(flow: FlowRecord, state: string, secrets: FlowSecrets): Promise<void> {
+    await this.store.setMany([
+      { key: `flow:${flow.id}`, value: JSON.stringify(flow), ttlSeconds: FLOW_RECORD_TTL_SECONDS },
+      { key: stateKey(state), value: JSON.stringify(secrets), ttlSeconds: this.config.flowTtlSeconds },
+    ]);
+  }
+
+  /** Atomic take: of two callbacks with the same state exactly one gets the secrets. */
+  async takeSecrets(state: string): Promise<FlowSecrets | null> {
+    const value = await this.store.take(stateKey(state));
+    return value ? (JSON.parse(value) as FlowSecrets) : null;
+  }
+
+  async get(id: string): Promise<FlowRecord | null> {
+    const value = await this.store.get(`flow:${id}`);
+    return value ? (JSON.parse(value) as FlowRecord) : null;
+  }
+
+  async save(flow: FlowRecord): Promise<void> {
+    const remaining = Math.max(1, Math.floor((Date.parse(flow.createdAt) + FLOW_RECORD_TTL_SECONDS * 1000 - Date.now()) / 1000));
+    await this.store.set(`flow:${flow.id}`, JSON.stringify(flow), remaining);
+  }
+
+  async saveDebt(flowId: string, debt: unknown): Promise<void> {
+    const key = `flow-debt:${flowId}`;
+    await this.store.set(key, await this.cipher.encrypt(JSON.stringify(debt), key), this.config.flowDebtTtlSeconds);
+  }
+
+  async getDebt(flowId: string): Promise<unknown | null> {
+    const key = `flow-debt:${flowId}`;
+    const value = await this.store.get(key);
+    return value ? JSON.parse(await this.cipher.decrypt(value, key)) : null;
+  }
+}
+
+function stateKey(state: string): string {
+  return `flow-state:${createHash('sha256').update(state).digest('base64url')}`;
+}
