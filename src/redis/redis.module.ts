@@ -30,13 +30,33 @@ export function createRedisClient(url: string, logger: Logger): Redis {
   return client;
 }
 
+function waitUntilReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+  });
+}
+
 @Global()
 @Module({
   providers: [
     {
       provide: REDIS_CLIENT,
       inject: [AppConfig],
-      useFactory: (config: AppConfig): Redis | null => (config.redisUrl ? createRedisClient(config.redisUrl, new Logger('Redis')) : null),
+      useFactory: async (config: AppConfig): Promise<Redis | null> => {
+        if (!config.redisUrl) return null;
+        const client = createRedisClient(config.redisUrl, new Logger('Redis'));
+        // Commands fail fast while disconnected (no offline queue), so give the first connection a
+        // moment before serving; if Redis is down, start anyway and report not ready.
+        await waitUntilReady(client, 3000);
+        return client;
+      },
     },
     {
       provide: StateStore,
