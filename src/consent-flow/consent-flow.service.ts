@@ -135,11 +135,9 @@ export class ConsentFlowService {
       return this.identityMismatch(flow, debt, requestId);
     }
 
-    const consentId = randomUUID();
     const expiresAt = typeof debt.consent?.exp === 'number' ? new Date(debt.consent.exp * 1000) : null;
     const now = new Date();
-    await this.consents.insert({
-      id: consentId,
+    const { id: consentId } = await this.consents.insert({
       nogiConsentId: debt.consent!.id!,
       clientConsentId: null,
       purpose: flow.purpose,

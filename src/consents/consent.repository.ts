@@ -39,11 +39,30 @@ export class ConsentRepository {
     return this.dataSource.transaction(work);
   }
 
-  /** Inserts and returns the stored row (with created_at as the database set it). */
+  /**
+   * Inserts and returns the stored row (with created_at as the database set it). The feed may
+   * have learnt the same NoGi consent first (source `external`, no customer): then that row is
+   * adopted — it takes our values and keeps its id, and a status the feed already ended stays
+   * ended. Any other row with the same NoGi id is a unique violation, as before.
+   */
   async insert(values: NewConsent, manager?: EntityManager): Promise<ConsentEntity> {
-    const id = values.id ?? randomUUID();
-    await this.repo(manager).insert({ revokedAt: null, lastUsedAt: null, lastEventAt: null, ...values, id });
-    return this.repo(manager).findOneByOrFail({ id });
+    const row = { revokedAt: null, lastUsedAt: null, lastEventAt: null, ...values, id: values.id ?? randomUUID() };
+    const runner = manager ?? this.dataSource.manager;
+    const result: Array<{ id: string }> = await runner.query(
+      `INSERT INTO consent AS c (id, nogi_consent_id, client_consent_id, purpose, scope, duration_days, source, status, national_id_hash, created_by, expires_at, revoked_at, last_used_at, last_event_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       ON CONFLICT (nogi_consent_id) DO UPDATE SET
+         client_consent_id = COALESCE(c.client_consent_id, EXCLUDED.client_consent_id),
+         purpose = EXCLUDED.purpose, scope = EXCLUDED.scope, duration_days = EXCLUDED.duration_days,
+         source = EXCLUDED.source, national_id_hash = EXCLUDED.national_id_hash, created_by = EXCLUDED.created_by,
+         status = CASE WHEN c.status = 'active' THEN EXCLUDED.status ELSE c.status END,
+         expires_at = COALESCE(EXCLUDED.expires_at, c.expires_at), last_used_at = EXCLUDED.last_used_at, updated_at = now()
+       WHERE c.source = 'external' AND c.national_id_hash IS NULL
+       RETURNING c.id`,
+      [row.id, row.nogiConsentId, row.clientConsentId, row.purpose, row.scope, row.durationDays, row.source, row.status, row.nationalIdHash, row.createdBy, row.expiresAt, row.revokedAt, row.lastUsedAt, row.lastEventAt],
+    );
+    if (result.length === 0) throw Object.assign(new Error('A consent with this NoGi consent id exists'), { code: '23505' });
+    return this.repo(manager).findOneByOrFail({ id: result[0].id });
   }
 
   findById(id: string, manager?: EntityManager): Promise<ConsentEntity | null> {
