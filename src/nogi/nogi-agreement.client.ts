@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/problem';
 import { NogiHttpClient, NogiResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
-import { retryIdempotent } from './nogi-retry';
 import { NogiTokenClient } from './nogi-token.client';
 
 export interface AgreementRequest {
@@ -44,7 +43,7 @@ export class NogiAgreementClient {
     let response: NogiResponse;
     try {
       // NoGi treats an identical PUT as the same registration (409 only for different data), so retrying is safe.
-      response = await retryIdempotent(this.config.nogiTimeoutMs, () =>
+      response = await this.http.sendIdempotent('agreement.register', () =>
         this.tokens.withToken('agreement', (token) =>
           this.http.send({
             operation: 'agreement.register',

@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/problem';
 import { isNogiDebtInformation, type NogiDebtInformation } from '../debt/debt.mapper';
 import { NogiHttpClient, NogiResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
-import { assertSafeNogiId, retryIdempotent } from './nogi-retry';
+import { assertSafeNogiId } from './nogi-retry';
 import { NogiTokenClient } from './nogi-token.client';
 
 /** Why NoGi says a consent cannot be used, from its `error_description` (wording is not a contract). */
@@ -66,7 +66,7 @@ export class NogiDebtClient {
   private async call(operation: string, method: 'GET' | 'DELETE', path: string, traceId: string | undefined): Promise<NogiResponse> {
     const url = `${this.config.nogiApiUrl}${path}`;
     try {
-      return await retryIdempotent(this.config.nogiTimeoutMs, () =>
+      return await this.http.sendIdempotent(operation, () =>
         this.tokens.withToken('debt', (token) => this.http.send({ operation, method, url, traceId, headers: { authorization: `Bearer ${token}` } })),
       );
     } catch (error) {

@@ -3,6 +3,8 @@ import { Agent, Dispatcher, ProxyAgent, request } from 'undici';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/problem';
 import { MetricsService } from '../metrics/metrics.service';
+import { NogiCircuits } from './nogi-circuit';
+import { retryIdempotent } from './nogi-retry';
 
 const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 
@@ -40,12 +42,14 @@ export class NogiTransportError extends Error {
 
 /**
  * Every call to NoGi goes through here: keep-alive pool (or HTTPS_PROXY), a hard timeout
- * (NOGI_TIMEOUT_MS) covering connect, headers and body, a response size cap, and metrics.
- * Retries are the caller's decision: only idempotent calls may be retried.
+ * (NOGI_TIMEOUT_MS) covering connect, headers and body, a response size cap, a circuit breaker
+ * per API family (an open one answers NOGI_UNAVAILABLE without calling), and metrics.
+ * Retries are the caller's decision: only idempotent calls may be retried (`sendIdempotent`).
  */
 @Injectable()
 export class NogiHttpClient implements OnApplicationShutdown {
   private readonly dispatcher: Dispatcher;
+  readonly circuits: NogiCircuits;
 
   constructor(
     private readonly config: AppConfig,
@@ -54,9 +58,25 @@ export class NogiHttpClient implements OnApplicationShutdown {
     const timeout = config.nogiTimeoutMs;
     const options = { connections: 128, keepAliveTimeout: 30_000, headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout } };
     this.dispatcher = config.httpsProxy ? new ProxyAgent({ uri: config.httpsProxy, ...options }) : new Agent(options);
+    this.circuits = new NogiCircuits(metrics);
   }
 
-  async send(req: NogiRequest): Promise<NogiResponse> {
+  /** One attempt, behind the breaker of its API family; a 5xx answer is returned and counted as a failure. */
+  send(req: NogiRequest): Promise<NogiResponse> {
+    return this.circuits.run(req.operation, () => this.attempt(req), (response) => response.status >= 500);
+  }
+
+  /**
+   * An IDEMPOTENT call (GET, DELETE, the agreement PUT): `retryIdempotent`'s bounded attempts with
+   * full-jitter backoff inside one NOGI_TIMEOUT_MS budget, each counted in nogi_retries_total.
+   */
+  sendIdempotent(operation: string, call: () => Promise<NogiResponse>): Promise<NogiResponse> {
+    return retryIdempotent(this.config.nogiTimeoutMs, call, () =>
+      this.metrics.counter('nogi_retries_total', 'Repeated attempts of idempotent NoGi calls by operation', ['operation']).inc({ operation }),
+    );
+  }
+
+  private async attempt(req: NogiRequest): Promise<NogiResponse> {
     const stop = this.metrics.nogiRequestDuration.startTimer({ operation: req.operation });
     try {
       const response = await request(req.url, {
@@ -83,6 +103,7 @@ export class NogiHttpClient implements OnApplicationShutdown {
     } catch (error) {
       const kind = isTimeout(error) ? 'timeout' : 'network';
       stop({ outcome: kind });
+      if (kind === 'timeout') this.metrics.counter('nogi_timeouts_total', 'NoGi calls that ran out of NOGI_TIMEOUT_MS by operation', ['operation']).inc({ operation: req.operation });
       throw new NogiTransportError(kind, req.operation, error);
     }
   }

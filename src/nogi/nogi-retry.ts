@@ -17,7 +17,7 @@ export function isTransient(outcome: NogiResponse | unknown): boolean {
  * never waits much longer for several attempts than for one. Returns the last response, or throws
  * the last transport error; non-transient answers are returned at once.
  */
-export async function retryIdempotent(budgetMs: number, call: () => Promise<NogiResponse>): Promise<NogiResponse> {
+export async function retryIdempotent(budgetMs: number, call: () => Promise<NogiResponse>, onRetry: () => void = () => undefined): Promise<NogiResponse> {
   const deadline = Date.now() + budgetMs;
   for (let attempt = 1; ; attempt++) {
     let outcome: NogiResponse | unknown;
@@ -34,6 +34,7 @@ export async function retryIdempotent(budgetMs: number, call: () => Promise<Nogi
       if (failed) throw outcome;
       return outcome as NogiResponse;
     }
+    onRetry();
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
