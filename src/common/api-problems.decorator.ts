@@ -1,6 +1,6 @@
 import { applyDecorators, Type } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { PROBLEM_CODES, ProblemCode } from './problem';
+import { AppError, PROBLEM_CODES, ProblemCode, problemBody } from './problem';
 
 export class FieldErrorDto {
   @ApiProperty({ example: 'nationalId' }) field!: string;
@@ -32,11 +32,31 @@ export function ApiProblems(successStatus: number, success: Type<unknown> | unde
     ApiResponse({
       status,
       description: `${list.map((c) => `\`${c}\``).join(', ')}`,
-      content: { 'application/problem+json': { schema: { allOf: [{ $ref: getSchemaPath(ProblemDto) }, { properties: { code: { type: 'string', enum: list } } }] } } },
+      content: {
+        'application/problem+json': {
+          schema: { allOf: [{ $ref: getSchemaPath(ProblemDto) }, { properties: { code: { type: 'string', enum: list } } }] },
+          examples: Object.fromEntries(list.map((code) => [code, { summary: PROBLEM_CODES[code].title, value: exampleProblem(code) }])),
+        },
+      },
     }),
   );
   const ok = success
     ? ApiResponse({ status: successStatus, type: success })
-    : ApiResponse({ status: successStatus, description: successStatus === 303 ? 'Redirect to the returnUrl with flowId and status' : 'No content' });
+    : successStatus === 303
+      ? ApiResponse({
+          status: 303,
+          description: 'Redirect to the returnUrl with flowId and status',
+          headers: { Location: { description: 'The returnUrl with the query parameters flowId and status added', schema: { type: 'string', format: 'uri' } } },
+        })
+      : ApiResponse({ status: successStatus, description: 'No content' });
   return applyDecorators(ApiExtraModels(ProblemDto, FieldErrorDto), ok, ...problems);
+}
+
+/** Each code's example in the document, written by the same function the filter answers with. */
+function exampleProblem(code: ProblemCode): object {
+  const error =
+    code === 'VALIDATION_FAILED'
+      ? AppError.validation([{ field: 'nationalId', message: 'must be an 11-digit national identity number with valid check digits' }])
+      : new AppError(code, `${PROBLEM_CODES[code].title}.`);
+  return problemBody(error, '6f1c2a8e-0d7b-4f5e-9a43-2b1c0e6d7f88');
 }

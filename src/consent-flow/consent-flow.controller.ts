@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Redirect, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Caller } from '../auth/caller';
 import { CurrentCaller, Public, RequireScopes } from '../auth/scopes.decorator';
 import { ApiProblems } from '../common/api-problems.decorator';
@@ -34,8 +34,15 @@ export class ConsentFlowController {
   @ApiOperation({
     operationId: 'completeConsentFlow',
     summary: "NoGi's redirect back to the bank (browser)",
-    description: 'Consumes the state once, exchanges the code, collects the debt once, checks the identity and redirects (303) to the returnUrl with flowId and status.',
+    description:
+      'Consumes the state once, exchanges the code, collects the debt once, checks the identity and redirects (303) to the returnUrl with flowId and status. ' +
+      'NoGi sends either code and scope, or error and error_description, always with state. A 400 is an HTML page for Accept: text/html.',
   })
+  @ApiQuery({ name: 'state', required: true, description: 'The state this service sent to NoGi (one-time)', schema: { type: 'string' } })
+  @ApiQuery({ name: 'code', required: false, description: "NoGi's authorization code (success)", schema: { type: 'string' } })
+  @ApiQuery({ name: 'scope', required: false, description: 'The granted scope, base scopes only (success)', schema: { type: 'string', example: 'debt.unsecured.presentation openid' } })
+  @ApiQuery({ name: 'error', required: false, description: "NoGi's error code (failure)", schema: { type: 'string', example: 'consent_denied' } })
+  @ApiQuery({ name: 'error_description', required: false, description: "NoGi's error text (failure; never shown to the customer)", schema: { type: 'string' } })
   @ApiProblems(303, undefined, ['INVALID_STATE', 'VALIDATION_FAILED', 'DEPENDENCY_UNAVAILABLE'])
   async callback(@Req() request: GuardedCallbackRequest, @RequestId() requestId: string): Promise<{ url: string }> {
     const query = request.query as Record<string, unknown>;
@@ -49,6 +56,7 @@ export class ConsentFlowController {
   @Get(':id')
   @RequireScopes('consent:read')
   @ApiBearerAuth('bearer')
+  @ApiParam({ name: 'id', description: 'The flow id', schema: { type: 'string', format: 'uuid' } })
   @ApiOperation({ operationId: 'getConsentFlow', summary: 'Read a consent flow', description: 'Scope: consent:read. Readable for 24 hours.' })
   @ApiProblems(200, ConsentFlowResponseDto, ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'FLOW_NOT_FOUND', 'DEPENDENCY_UNAVAILABLE'])
   get(@CurrentCaller() caller: Caller, @Param('id', UuidParam) id: string): Promise<ConsentFlowResponseDto> {
@@ -59,6 +67,7 @@ export class ConsentFlowController {
   @HttpCode(200)
   @RequireScopes('debt:read')
   @ApiBearerAuth('bearer')
+  @ApiParam({ name: 'id', description: 'The flow id', schema: { type: 'string', format: 'uuid' } })
   @ApiOperation({ operationId: 'getConsentFlowDebt', summary: 'The debt information the flow collected', description: 'Scope: debt:read. Never fetched from NoGi a second time.' })
   @ApiProblems(200, DebtInformationDto, ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'FLOW_NOT_FOUND', 'FLOW_NOT_COMPLETED', 'FLOW_DEBT_GONE', 'DEPENDENCY_UNAVAILABLE'])
   debt(@CurrentCaller() caller: Caller, @Param('id', UuidParam) id: string, @RequestId() requestId: string): Promise<DebtInformationDto> {

@@ -17,7 +17,7 @@ export class RegisterConsentRequestDto {
   @IsIn(CONSENT_PURPOSES)
   purpose!: ConsentPurpose;
 
-  @ApiProperty({ description: 'Integer, 1–365 for presentation, 1–28 for processing', example: 90 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 365, description: 'Integer, 1–365 for presentation, 1–28 for processing', example: 90 })
   @IsInt()
   @Min(1)
   @Max(365)
@@ -41,7 +41,7 @@ export class ListConsentsQueryDto {
   @IsIn(CONSENT_PURPOSES)
   purpose?: ConsentPurpose;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

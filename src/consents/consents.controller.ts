@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { actorOf } from '../audit/audit.service';
 import type { Caller } from '../auth/caller';
 import { CurrentCaller, RequireScopes } from '../auth/scopes.decorator';
+import { ApiProblems } from '../common/api-problems.decorator';
 import { RequestId } from '../common/request-id';
 import { UuidParam } from '../common/uuid-param.pipe';
 import { DebtInformationDto } from '../debt/debt.dto';
@@ -20,8 +21,13 @@ export class ConsentsController {
   @HttpCode(201)
   @RequireScopes('consent:write')
   @ApiOperation({ operationId: 'registerConsent', summary: "Register a consent captured in the bank's own channel (NoGi Agreement API)" })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Scoped to the caller, kept 24 hours' })
-  @ApiResponse({ status: 201, type: ConsentResponseDto })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Scoped to the caller, kept 24 hours: a replay with the same body answers the original status and body; another body is 422 IDEMPOTENCY_KEY_REUSED',
+    schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$', example: '3f0c9a52-7d1e-4b8a-9c55-0e2f6a1b7d43' },
+  })
+  @ApiProblems(201, ConsentResponseDto, ['VALIDATION_FAILED', 'MALFORMED_BODY', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'FORBIDDEN', 'CONSENT_CONFLICT', 'IDEMPOTENCY_IN_PROGRESS', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'CONSENT_REJECTED', 'IDEMPOTENCY_KEY_REUSED', 'NOGI_REJECTED', 'NOGI_BAD_RESPONSE', 'NOGI_UNAVAILABLE', 'NOGI_TIMEOUT', 'DEPENDENCY_UNAVAILABLE'])
   register(
     @CurrentCaller() caller: Caller,
     @RequestId() requestId: string,
@@ -34,8 +40,13 @@ export class ConsentsController {
   @Get()
   @RequireScopes('consent:read')
   @ApiOperation({ operationId: 'listConsents', summary: "A customer's consents, newest first" })
-  @ApiHeader({ name: 'X-National-Id', required: false, description: 'The customer (required for service tokens without consent:admin)' })
-  @ApiResponse({ status: 200, type: ConsentListResponseDto })
+  @ApiHeader({
+    name: 'X-National-Id',
+    required: false,
+    description: 'The customer (11 digits), never in the URL. Required for service tokens without consent:admin; a customer token may omit it or give its own',
+    schema: { type: 'string', pattern: '^[0-9]{11}$', example: '14842249091' },
+  })
+  @ApiProblems(200, ConsentListResponseDto, ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'FORBIDDEN', 'DEPENDENCY_UNAVAILABLE'])
   list(
     @CurrentCaller() caller: Caller,
     @RequestId() requestId: string,
@@ -47,8 +58,9 @@ export class ConsentsController {
 
   @Get(':id')
   @RequireScopes('consent:read')
+  @ApiParam({ name: 'id', description: 'The consent id', schema: { type: 'string', format: 'uuid' } })
   @ApiOperation({ operationId: 'getConsent', summary: "One consent; ?refresh=true re-reads NoGi's status first" })
-  @ApiResponse({ status: 200, type: ConsentResponseDto })
+  @ApiProblems(200, ConsentResponseDto, ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'CONSENT_NOT_FOUND', 'NOGI_REJECTED', 'NOGI_BAD_RESPONSE', 'NOGI_UNAVAILABLE', 'NOGI_TIMEOUT', 'DEPENDENCY_UNAVAILABLE'])
   get(
     @CurrentCaller() caller: Caller,
     @RequestId() requestId: string,
@@ -60,9 +72,10 @@ export class ConsentsController {
 
   @Delete(':id')
   @RequireScopes('consent:admin', 'consent:write')
-  @ApiOperation({ operationId: 'revokeConsent', summary: 'Revoke at NoGi: 204 when confirmed, 202 (revoking) when queued for retry' })
-  @ApiResponse({ status: 204 })
-  @ApiResponse({ status: 202, type: ConsentResponseDto })
+  @ApiParam({ name: 'id', description: 'The consent id', schema: { type: 'string', format: 'uuid' } })
+  @ApiOperation({ operationId: 'revokeConsent', summary: 'Revoke at NoGi: 204 when confirmed, 202 (revoking) when queued for retry', description: 'Idempotent. consent:admin, or consent:write for a customer token revoking its own consent.' })
+  @ApiProblems(204, undefined, ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'CONSENT_NOT_FOUND', 'DEPENDENCY_UNAVAILABLE'])
+  @ApiResponse({ status: 202, type: ConsentResponseDto, description: 'Accepted: NoGi could not confirm yet; the consent is `revoking` and the revocation is retried until NoGi answers' })
   async revoke(
     @CurrentCaller() caller: Caller,
     @RequestId() requestId: string,
@@ -76,8 +89,9 @@ export class ConsentsController {
 
   @Get(':id/debt')
   @RequireScopes('debt:read')
+  @ApiParam({ name: 'id', description: 'The consent id', schema: { type: 'string', format: 'uuid' } })
   @ApiOperation({ operationId: 'getConsentDebt', summary: 'Collect debt with an extended-duration consent (no ssn in the answer)' })
-  @ApiResponse({ status: 200, type: DebtInformationDto })
+  @ApiProblems(200, DebtInformationDto, ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'CONSENT_NOT_FOUND', 'CONSENT_NOT_ACTIVE', 'IDENTITY_MISMATCH', 'NOGI_REJECTED', 'NOGI_BAD_RESPONSE', 'NOGI_UNAVAILABLE', 'NOGI_TIMEOUT', 'DEPENDENCY_UNAVAILABLE'])
   debt(@CurrentCaller() caller: Caller, @RequestId() requestId: string, @Param('id', UuidParam) id: string): Promise<DebtInformationDto> {
     return this.consents.debtByConsent(caller, id, actorOf(caller, requestId));
   }
