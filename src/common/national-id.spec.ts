@@ -20,4 +20,19 @@ describe('isValidNationalId', () => {
     expect(isValidNationalId(14842249091)).toBe(false);
     expect(isValidNationalId(undefined)).toBe(false);
   });
+
+  it('refuses ids whose first check digit would be 10', () => {
+    // Brute-force a 9-digit prefix whose weighted sum gives k1 = 10; no 11-digit completion is valid.
+    const w = [3, 7, 6, 1, 8, 9, 4, 5, 2];
+    let prefix = '';
+    for (let n = 10000000; n < 10000999; n++) {
+      const p = `0${n}`;
+      if (11 - ([...p].reduce((a, d, i) => a + Number(d) * w[i], 0) % 11) === 10) {
+        prefix = p;
+        break;
+      }
+    }
+    expect(prefix).not.toBe('');
+    for (let k = 0; k < 100; k++) expect(isValidNationalId(`${prefix}${String(k).padStart(2, '0')}`)).toBe(false);
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * Norwegian national identity number (fødselsnummer / D-number): 11 digits, two mod-11 check digits.
- * No birth-date check: NoGi's synthetic persons (e.g. 14842249091) have shifted months.
+ * No birth-date check on purpose: NoGi's synthetic persons (e.g. 14842249091, month + 80) and
+ * D-numbers (day + 40) must pass.
  */
 const K1 = [3, 7, 6, 1, 8, 9, 4, 5, 2];
 const K2 = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];

@@ -6,6 +6,7 @@ import { Caller, customerMayAccess, customerNationalId } from '../auth/caller';
 import { NationalIdHasher } from '../common/crypto/data-cipher';
 import { AppError } from '../common/problem';
 import { ConsentRepository } from '../consents/consent.repository';
+import type { ConsentEntity } from '../database/entities/consent.entity';
 import { ConsentsService } from '../consents/consents.service';
 import { DebtInformationDto } from '../debt/debt.dto';
 import { isNogiDebtInformation, NogiDebtInformation, toDebtResponse } from '../debt/debt.mapper';
@@ -135,48 +136,41 @@ export class ConsentFlowService {
       return this.identityMismatch(flow, debt, requestId);
     }
 
-    const expiresAt = typeof debt.consent?.exp === 'number' ? new Date(debt.consent.exp * 1000) : null;
     const now = new Date();
-    const { id: consentId } = await this.consents.insert({
-      nogiConsentId: debt.consent!.id!,
-      clientConsentId: null,
-      purpose: flow.purpose,
-      scope: flow.baseScope,
-      durationDays: flow.durationDays,
-      source: 'flow',
+    const consent = await this.recordConsent(flow, debt, {
       // NoGi's default consent allows one collection, which the callback just made.
       status: flow.durationDays === null ? 'expired' : 'active',
       nationalIdHash: flow.nationalIdHash,
-      createdBy: flow.ownerClientId,
-      expiresAt,
       lastUsedAt: now,
     });
-    await this.flows.saveDebt(flow.id, toDebtResponse(debt, consentId, now));
-    flow.consentId = consentId;
-    flow.consentExpiresAt = expiresAt?.toISOString();
+    await this.flows.saveDebt(flow.id, toDebtResponse(debt, consent.id, now));
+    flow.consentId = consent.id;
+    flow.consentExpiresAt = consent.expiresAt?.toISOString();
     return this.finish(flow, 'completed', undefined, requestId);
   }
 
   /** The debt belongs to someone else: fail, revoke that consent at NoGi (durably), keep nothing. */
   private async identityMismatch(flow: FlowRecord, debt: NogiDebtInformation, requestId: string): Promise<URL> {
     const actor: AuditActor = { subject: `flow:${flow.id}`, clientId: flow.ownerClientId, requestId };
-    const consent = await this.consents.insert({
-      id: randomUUID(),
+    // Recorded without a customer, so the durable revocation path can deliver it if NoGi is away.
+    const consent = await this.recordConsent(flow, debt, { status: 'active', nationalIdHash: null, lastUsedAt: null });
+    const result = await this.consentsService.revokeAtNogiOrQueue(consent, actor);
+    this.logger.warn({ flowId: flow.id, revocation: result }, 'Identity mismatch: consent revoked, debt discarded');
+    return this.finish(flow, 'failed', 'identity_mismatch', requestId);
+  }
+
+  private recordConsent(flow: FlowRecord, debt: NogiDebtInformation, values: Pick<ConsentEntity, 'status' | 'nationalIdHash' | 'lastUsedAt'>): Promise<ConsentEntity> {
+    return this.consents.insert({
       nogiConsentId: debt.consent!.id!,
       clientConsentId: null,
       purpose: flow.purpose,
       scope: flow.baseScope,
       durationDays: flow.durationDays,
       source: 'flow',
-      status: 'active',
-      nationalIdHash: null,
       createdBy: flow.ownerClientId,
       expiresAt: typeof debt.consent?.exp === 'number' ? new Date(debt.consent.exp * 1000) : null,
-      lastUsedAt: null,
+      ...values,
     });
-    const result = await this.consentsService.revokeAtNogiOrQueue(consent, actor);
-    this.logger.warn({ flowId: flow.id, revocation: result }, 'Identity mismatch: consent revoked, debt discarded');
-    return this.finish(flow, 'failed', 'identity_mismatch', requestId);
   }
 
   private async pendingFlow(id: string): Promise<FlowRecord> {

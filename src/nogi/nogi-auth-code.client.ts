@@ -3,17 +3,12 @@ import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/problem';
 import { NogiHttpClient, nogiFailure, nogiStatusFailure } from './nogi-http.client';
 import { NogiDiscoveryClient } from './nogi-discovery.client';
+import { basicAuthorization } from './nogi-token.client';
 
 export interface AuthCodeTokens {
   accessToken: string;
   idToken: string | undefined;
   scope: string;
-}
-
-/** HTTP Basic per RFC 6749 §2.3.1: id and secret are form-urlencoded before base64. */
-export function basicAuthorization(clientId: string, clientSecret: string): string {
-  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
-  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
 }
 
 /** The calls made with a customer's authorization code and the token it yields. */

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { request } from 'undici';
-import { migrate } from '../../src/database/migrate';
 import { ConsentFeedService } from '../../src/consent-feed/consent-feed.service';
 import { FEED_CURSOR_NAME } from '../../src/consent-feed/consent-feed.repository';
 import { startNogiSandbox, StartedNogiSandbox } from '../../src/sandbox/nogi';
-import { assertTestDatabase, TEST_DATABASE_URL } from '../support/test-env';
+import { createMigratedDatabase } from '../support/test-database';
 import { TEST_CLIENT, TestApp } from '../support/test-app';
 import { eventually } from '../support/tcp-proxy';
 
@@ -21,31 +20,15 @@ export interface FeedTestDatabase {
 }
 
 export async function createFeedTestDatabase(label: string): Promise<FeedTestDatabase> {
-  const url = new URL(TEST_DATABASE_URL);
-  const name = `nogi_bff_${label}_test`;
-  url.pathname = `/${name}`;
-  assertTestDatabase(url.toString());
-  const admin = new URL(TEST_DATABASE_URL);
-  admin.pathname = '/postgres';
-  const adminClient = new Client({ connectionString: admin.toString() });
-  await adminClient.connect();
-  try {
-    await adminClient.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await adminClient.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await adminClient.end();
-  }
-  await migrate(url.toString(), () => undefined);
-  const pg = new Client({ connectionString: url.toString() });
+  const { url, drop } = await createMigratedDatabase(`nogi_bff_${label}_test`);
+  const pg = new Client({ connectionString: url });
   await pg.connect();
   return {
-    url: url.toString(),
+    url,
     pg,
     drop: async () => {
       await pg.end().catch(() => undefined);
-      const c = new Client({ connectionString: admin.toString() });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => c.end());
+      await drop();
     },
   };
 }

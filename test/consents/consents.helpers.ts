@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { StateStore } from '../../src/redis/state-store';
 import { startNogiSandbox, type StartedNogiSandbox } from '../../src/sandbox/nogi';
 import { eventually } from '../support/tcp-proxy';
+import { createMigratedDatabase } from '../support/test-database';
 import { startTestApp, TEST_CLIENT, type TestApp, type TestAppOptions } from '../support/test-app';
 
 export const NOGI_REDIRECT = 'http://127.0.0.1:3000/v1/consent-flows/callback';
@@ -53,24 +54,5 @@ export async function api(app: TestApp, method: string, path: string, options: {
 
 /** A database of its own (migrated), for tests whose background work must not meet other suites' rows. */
 export async function isolatedDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const { Client } = await import('pg');
-  const { migrate } = await import('../../src/database/migrate');
-  const { TEST_DATABASE_URL } = await import('../support/test-env');
-  const name = `nogi_bff_test_consents_${randomBytes(4).toString('hex')}`;
-  const admin = new URL(TEST_DATABASE_URL);
-  admin.pathname = '/postgres';
-  const run = async (sql: string) => {
-    const client = new Client({ connectionString: admin.toString() });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`CREATE DATABASE "${name}"`);
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  await migrate(url.toString(), () => undefined);
-  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+  return createMigratedDatabase(`nogi_bff_test_consents_${randomBytes(4).toString('hex')}`);
 }

@@ -3,4 +3,3 @@ export { startNogiSandbox, type StartedNogiSandbox } from './nogi-sandbox.server
 export { NogiSandbox, type NogiSandboxClient, type NogiSandboxOptions, type ConsentView, type CreateConsentInput, type CallLogEntry, type IdTokenFault } from './nogi-sandbox.state';
 export { type FaultSpec, type FaultEndpoint, type FaultKind, type ActiveFault } from './fault-injector';
 export { SYNTHETIC_NATIONAL_IDS } from './synthetic-persons';
-export { isValidNationalId } from './national-id';

@@ -1,0 +1,31 @@
+import { Client } from 'pg';
+import { migrate } from '../../src/database/migrate';
+import { assertTestDatabase, TEST_DATABASE_URL } from './test-env';
+
+/** Runs one statement on the server's maintenance database (create and drop databases). */
+async function admin(sql: string): Promise<void> {
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = '/postgres';
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A fresh database on the test server with every migration applied; its name must mark it as a
+ * test database. Suites whose background workers (outbox, feed) must not meet other suites' rows
+ * use one of their own.
+ */
+export async function createMigratedDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  assertTestDatabase(url.toString());
+  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin(`CREATE DATABASE "${name}"`);
+  await migrate(url.toString(), () => undefined);
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
