@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { StateStoreUnavailableError } from '../redis/state-store';
 import { AppError, ProblemCode, problemBody } from './problem';
 
 const HTTP_STATUS_CODES: Record<number, ProblemCode> = {
@@ -31,6 +32,10 @@ export function toAppError(error: unknown, logger: Logger): AppError {
   if (error instanceof SyntaxError && (error as { statusCode?: number }).statusCode === 400) {
     return new AppError('MALFORMED_BODY', 'The body is not valid JSON.');
   }
+  if (isBackingServiceDown(error)) {
+    logger.warn({ error: (error as Error).message }, 'Backing service unavailable');
+    return new AppError('DEPENDENCY_UNAVAILABLE', 'A backing service is unavailable; retry shortly.', { headers: { 'retry-after': '2' } });
+  }
   const status = error instanceof HttpException ? error.getStatus() : (error as { statusCode?: number })?.statusCode;
   if (typeof status === 'number' && HTTP_STATUS_CODES[status]) {
     const code = HTTP_STATUS_CODES[status];
@@ -39,6 +44,18 @@ export function toAppError(error: unknown, logger: Logger): AppError {
   }
   logger.error({ err: error }, 'Unhandled error');
   return new AppError('INTERNAL_ERROR', 'An unexpected error occurred.');
+}
+
+/**
+ * Redis unreachable, or PostgreSQL refusing, dropping or limiting connections: a 503 the caller
+ * may retry, never a 500 (SQLSTATE class 08 connection exceptions, 57P01–57P03 shutdowns, 53300).
+ */
+function isBackingServiceDown(error: unknown): boolean {
+  if (error instanceof StateStoreUnavailableError) return true;
+  const e = error as { code?: unknown; driverError?: { code?: unknown }; message?: unknown };
+  const code = String(e?.driverError?.code ?? e?.code ?? '');
+  if (/^08/.test(code) || ['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code)) return true;
+  return typeof e?.message === 'string' && /Connection terminated|connection timeout|Connection is not established|timeout exceeded when trying to connect/i.test(e.message);
 }
 
 export function requestIdOf(request: FastifyRequest): string {
