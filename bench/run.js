@@ -1,0 +1,353 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+/**
+ * `npm run bench`: the service as production runs it (built, NODE_ENV=production, NOGI_ENV=preprod)
+ * against the machine's PostgreSQL (database nogi_bff_bench, recreated) and Redis (DB 15, keys
+ * removed afterwards), a sandbox NoGi and caller-token issuer on their own loopback ports (a child
+ * process, `npm run sandbox`), driven by autocannon from this process. Prints one table and writes
+ * bench/results.md. Only loopback addresses are used; every run is bounded in time or count.
+ *
+ * Exits non-zero only when the bench itself fails; a missed target is printed as MISS.
+ *
+ * Flags: --duration S (10)  --warmup S (3)  --connections N (64)  --debt-rate R (500)
+ *        --nogi-latency-ms MS (20)  --soak N (500000)
+ *        --database-url URL (postgres://postgres@127.0.0.1:5432/nogi_bff_bench)  --redis-url URL (redis://127.0.0.1:6379/15)
+ */
+const { execFileSync, fork } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { mkdtempSync, openSync, readFileSync, writeFileSync, closeSync } = require('node:fs');
+const { createServer } = require('node:net');
+const { cpus, tmpdir, totalmem } = require('node:os');
+const { join } = require('node:path');
+const { parseArgs } = require('node:util');
+
+const root = join(__dirname, '..');
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '64' },
+    'debt-rate': { type: 'string', default: '500' },
+    'nogi-latency-ms': { type: 'string', default: '20' },
+    soak: { type: 'string', default: '500000' },
+    /** Write a V8 CPU profile of the service to this folder. */
+    'cpu-prof': { type: 'string' },
+    'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/nogi_bff_bench' },
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379/15' },
+  },
+});
+const DURATION = Number(flags.duration);
+const WARMUP = Number(flags.warmup);
+const CONNECTIONS = Number(flags.connections);
+const DEBT_RATE = Number(flags['debt-rate']);
+const NOGI_LATENCY_MS = Number(flags['nogi-latency-ms']);
+const SOAK = Number(flags.soak);
+const DATABASE_URL = String(flags['database-url']);
+const REDIS_URL = String(flags['redis-url']);
+const SERVICE_PREFIX = 'nogi-bff:';
+const BASELINE_PREFIX = 'bench-baseline:';
+/** A synthetic person of the NoGi sandbox (not a real person); never printed. */
+const SYNTHETIC_PERSON = '14842249091';
+const CLIENT = { id: 'bench-client', secret: randomBytes(16).toString('hex') };
+const AUDIENCE = 'nogi-consent-bff-bench';
+
+for (const url of [DATABASE_URL, REDIS_URL]) {
+  const host = new URL(url).hostname;
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new Error('the bench only talks to loopback addresses');
+}
+
+const children = [];
+const log = (line) => process.stderr.write(`bench: ${line}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url, accept, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (accept(res.status)) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${new URL(url).pathname} did not come up in ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+/** A child process with its output in a log file (never on our stdout: no tokens or ids in bench output). */
+function start(script, args, env, cwd, name, execArgv = []) {
+  const logFile = join(tmpdir(), `nogi-bench-${name}.log`);
+  const fd = openSync(logFile, 'w');
+  const child = fork(script, args, { cwd, env, execArgv, stdio: ['ignore', fd, fd, 'ipc'] });
+  closeSync(fd);
+  children.push(child);
+  child.once('exit', (code, signal) => {
+    if (!stopping) log(`${name} exited early (${code ?? signal}); see ${logFile}`);
+  });
+  return child;
+}
+
+let stopping = false;
+async function stopAll() {
+  stopping = true;
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve(undefined);
+          const timer = setTimeout(() => c.kill('SIGKILL'), 25_000);
+          c.once('exit', () => {
+            clearTimeout(timer);
+            resolve(undefined);
+          });
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+function rssMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+async function json(url, init) {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${new URL(url).pathname} answered ${res.status}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function cleanRedis(Redis) {
+  const redis = new Redis(REDIS_URL);
+  for (const prefix of [SERVICE_PREFIX, BASELINE_PREFIX]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+  await redis.quit();
+}
+
+async function main() {
+  log('building if needed');
+  execFileSync(process.execPath, [join(root, 'scripts', 'ensure-built.js')], { cwd: root, stdio: 'inherit' });
+  const autocannon = require('autocannon');
+  const Redis = require('ioredis').default;
+  const { Client } = require('pg');
+  const { migrate } = require(join(root, 'dist', 'database', 'migrate.js'));
+
+  // ---- PostgreSQL database and Redis keys of our own ----
+  const dbName = new URL(DATABASE_URL).pathname.slice(1);
+  if (!/^[a-z0-9_]+$/.test(dbName) || !/bench/.test(dbName)) throw new Error('the bench database name must contain "bench"');
+  const adminUrl = new URL(DATABASE_URL);
+  adminUrl.pathname = '/postgres';
+  const admin = new Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  await admin.end();
+  await migrate(DATABASE_URL, () => undefined);
+  await cleanRedis(Redis);
+  log(`database ${dbName} created and migrated; Redis keys ${SERVICE_PREFIX}* and ${BASELINE_PREFIX}* cleared`);
+
+  // ---- sandbox NoGi + caller-token issuer (child), then the service (child) ----
+  const [nogiPort, idpPort, servicePort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const nogiUrl = `http://127.0.0.1:${nogiPort}`;
+  const idpUrl = `http://127.0.0.1:${idpPort}`;
+  const serviceUrl = `http://127.0.0.1:${servicePort}`;
+  const redirectUri = `${serviceUrl}/v1/consent-flows/callback`;
+  const sandboxDir = mkdtempSync(join(tmpdir(), 'nogi-bench-sandbox-'));
+  start(
+    join(root, 'dist', 'sandbox', 'sandbox.main.js'),
+    ['--nogi-port', String(nogiPort), '--idp-port', String(idpPort), '--client-id', CLIENT.id, '--client-secret', CLIENT.secret, '--redirect-uri', redirectUri, '--audience', AUDIENCE],
+    { ...process.env, NODE_ENV: 'production' },
+    sandboxDir,
+    'sandbox',
+  );
+  await waitFor(`${nogiUrl}/.well-known/openid-configuration`, (s) => s === 200);
+  await waitFor(`${idpUrl}/.well-known/jwks.json`, (s) => s === 200);
+
+  const service = start(
+    join(root, 'dist', 'main.js'),
+    [],
+    {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      NOGI_ENV: 'preprod',
+      PORT: String(servicePort),
+      DATABASE_URL,
+      REDIS_URL,
+      NOGI_ISSUER: nogiUrl,
+      NOGI_API_URL: nogiUrl,
+      NOGI_CLIENT_ID: CLIENT.id,
+      NOGI_CLIENT_SECRET: CLIENT.secret,
+      NOGI_REDIRECT_URI: redirectUri,
+      RETURN_URL_ALLOWLIST: 'https://nettbank.bench',
+      AUTH_ISSUER: idpUrl,
+      AUTH_AUDIENCE: AUDIENCE,
+      AUTH_JWKS_URL: `${idpUrl}/.well-known/jwks.json`,
+      DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      NATIONAL_ID_HMAC_KEY: randomBytes(32).toString('base64'),
+      FEED_POLL_INTERVAL_SECONDS: '0',
+    },
+    root,
+    'service',
+    flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${flags['cpu-prof']}`] : [],
+  );
+  await waitFor(`${serviceUrl}/health/ready`, (s) => s === 200);
+  const token = (await json(`${idpUrl}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scope: 'consent:write consent:read debt:read consent:admin' }) })).access_token;
+  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  log(`service pid ${service.pid} on ${serviceUrl}; NoGi sandbox on ${nogiUrl}`);
+
+  /** @param {Record<string, unknown>} opts */
+  const cannon = (opts) => autocannon({ ...opts, renderProgressBar: false, renderResultsTable: false });
+  const flowBody = JSON.stringify({ nationalId: SYNTHETIC_PERSON, purpose: 'presentation', durationDays: 90, returnUrl: 'https://nettbank.bench/done' });
+  const flowRequest = { method: 'POST', headers: auth, body: flowBody };
+
+  // ---- 1. POST /v1/consent-flows vs the bare node:http + ioredis baseline ----
+  log(`POST /v1/consent-flows: warm-up ${WARMUP} s, then ${DURATION} s at ${CONNECTIONS} connections`);
+  await cannon({ url: `${serviceUrl}/v1/consent-flows`, connections: CONNECTIONS, duration: WARMUP, ...flowRequest });
+  // The baseline writes values of the sizes the service just wrote.
+  const redis = new Redis(REDIS_URL);
+  const [, flowKeys] = await redis.scan('0', 'MATCH', `${SERVICE_PREFIX}flow:*`, 'COUNT', 1000);
+  const [, stateKeys] = await redis.scan('0', 'MATCH', `${SERVICE_PREFIX}flow-state:*`, 'COUNT', 1000);
+  const recordBytes = flowKeys.length ? await redis.strlen(flowKeys[0]) : 700;
+  const secretsBytes = stateKeys.length ? await redis.strlen(stateKeys[0]) : 200;
+  await redis.quit();
+  const flowRun = await cannon({ url: `${serviceUrl}/v1/consent-flows`, connections: CONNECTIONS, duration: DURATION, ...flowRequest });
+
+  const baselinePort = await freePort();
+  start(join(__dirname, 'baseline-server.js'), [], { PATH: process.env.PATH, PORT: String(baselinePort), REDIS_URL, RECORD_BYTES: String(recordBytes), SECRETS_BYTES: String(secretsBytes), KEY_PREFIX: BASELINE_PREFIX }, root, 'baseline');
+  const baselineUrl = `http://127.0.0.1:${baselinePort}/v1/consent-flows`;
+  await waitFor(baselineUrl, (s) => s > 0);
+  await cannon({ url: baselineUrl, connections: CONNECTIONS, duration: WARMUP, ...flowRequest });
+  const baseRun = await cannon({ url: baselineUrl, connections: CONNECTIONS, duration: DURATION, ...flowRequest });
+
+  // ---- 2. GET /v1/consents/{id}/debt with NoGi answering in NOGI_LATENCY_MS ----
+  const consent = await json(`${serviceUrl}/v1/consents`, { method: 'POST', headers: auth, body: JSON.stringify({ nationalId: SYNTHETIC_PERSON, purpose: 'presentation', durationDays: 365 }) });
+  // The sandbox is fresh: the consent just registered is its only one.
+  const sandboxConsents = await json(`${nogiUrl}/_sandbox/consents`);
+  const nogiConsentId = Array.isArray(sandboxConsents) && sandboxConsents.length === 1 ? String(sandboxConsents[0].id) : '';
+  if (!nogiConsentId) throw new Error('the sandbox does not show the registered consent');
+  await json(`${nogiUrl}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: 'debtById', kind: 'latency', latencyMs: NOGI_LATENCY_MS }) });
+  await fetch(`${nogiUrl}/_sandbox/calls`, { method: 'DELETE' });
+  const debtUrl = `${serviceUrl}/v1/consents/${consent.id}/debt`;
+  const debtConnections = Math.max(16, Math.ceil((DEBT_RATE * (NOGI_LATENCY_MS + 30)) / 1000));
+  log(`GET /v1/consents/{id}/debt: warm-up ${WARMUP} s, then ${DURATION} s at ${DEBT_RATE} req/s, NoGi latency ${NOGI_LATENCY_MS} ms`);
+  await cannon({ url: debtUrl, connections: debtConnections, overallRate: DEBT_RATE, duration: WARMUP, headers: auth });
+  const debtRun = await cannon({ url: debtUrl, connections: debtConnections, overallRate: DEBT_RATE, duration: DURATION, headers: auth });
+  const tokenCalls = (await json(`${nogiUrl}/_sandbox/calls?endpoint=token`)).filter((c) => c.body?.grant_type === 'client_credentials' && String(c.body?.audience ?? '').endsWith('/v1/debt')).length;
+  const debtCalls = (await json(`${nogiUrl}/_sandbox/calls?endpoint=debtById`)).length;
+
+  const nogiToken = (
+    await json(`${nogiUrl}/oauth2/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', audience: `${nogiUrl}/v1/debt`, scope: 'debt.unsecured.presentation debt.unsecured.processing' }).toString(),
+    })
+  ).access_token;
+  const directUrl = `${nogiUrl}/v1/debt/${encodeURIComponent(nogiConsentId)}`;
+  const directHeaders = { authorization: `Bearer ${nogiToken}` };
+  await cannon({ url: directUrl, connections: debtConnections, overallRate: DEBT_RATE, duration: WARMUP, headers: directHeaders });
+  const directRun = await cannon({ url: directUrl, connections: debtConnections, overallRate: DEBT_RATE, duration: DURATION, headers: directHeaders });
+  await fetch(`${nogiUrl}/_sandbox/faults`, { method: 'DELETE' });
+
+  // ---- 3. Resident memory after the runs, and after SOAK more requests ----
+  const rssAfterRun = rssMiB(/** @type {number} */ (service.pid));
+  const flow = await json(`${serviceUrl}/v1/consent-flows`, { method: 'POST', headers: auth, body: flowBody });
+  log(`soak: ${SOAK} requests (start flow, read flow, read consent, list consents) at ${CONNECTIONS} connections`);
+  const soakStarted = Date.now();
+  const soakRun = await cannon({
+    url: serviceUrl,
+    connections: CONNECTIONS,
+    amount: SOAK,
+    timeout: 30,
+    requests: [
+      { method: 'POST', path: '/v1/consent-flows', headers: auth, body: flowBody },
+      { method: 'GET', path: `/v1/consent-flows/${flow.id}`, headers: auth },
+      { method: 'GET', path: `/v1/consents/${consent.id}`, headers: auth },
+      { method: 'GET', path: '/v1/consents?limit=20', headers: { ...auth, 'x-national-id': SYNTHETIC_PERSON } },
+    ],
+  });
+  const soakSeconds = (Date.now() - soakStarted) / 1000;
+  await sleep(1000);
+  const rssAfterSoak = rssMiB(/** @type {number} */ (service.pid));
+
+  // ---- the table ----
+  const ratio = flowRun.requests.average / baseRun.requests.average;
+  const addedP50 = debtRun.latency.p50 - directRun.latency.p50;
+  const addedP99 = debtRun.latency.p99 - directRun.latency.p99;
+  const growth = rssAfterSoak / rssAfterRun - 1;
+  const verdict = (ok) => (ok ? 'PASS' : 'MISS');
+  const errorsOf = (r) => `${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`;
+  const rows = [
+    ['POST /v1/consent-flows (JWT on), req/s', flowRun.requests.average.toFixed(0), `p50 ${flowRun.latency.p50} ms, p99 ${flowRun.latency.p99} ms; ${errorsOf(flowRun)}`, '', ''],
+    ['Baseline node:http + ioredis MULTI (2 SET), req/s', baseRun.requests.average.toFixed(0), `p50 ${baseRun.latency.p50} ms, p99 ${baseRun.latency.p99} ms; values ${recordBytes} B + ${secretsBytes} B`, '', ''],
+    ['Service / baseline throughput', `${ratio.toFixed(2)}×`, '', '≥ 0.5×', verdict(ratio >= 0.5)],
+    [`GET /v1/consents/{id}/debt at ${DEBT_RATE} req/s, p50 / p99`, `${debtRun.latency.p50} / ${debtRun.latency.p99} ms`, `${debtRun.requests.average.toFixed(0)} req/s; ${errorsOf(debtRun)}`, '', ''],
+    [`Direct sandbox GET /v1/debt/{id} at ${DEBT_RATE} req/s, p50 / p99`, `${directRun.latency.p50} / ${directRun.latency.p99} ms`, `${directRun.requests.average.toFixed(0)} req/s; ${errorsOf(directRun)}`, '', ''],
+    ['Added latency p50', `${addedP50} ms`, '', '', ''],
+    ['Added latency p99', `${addedP99} ms`, '', '≤ 3 ms', verdict(addedP99 <= 3)],
+    ['NoGi token requests (debt audience) during the debt run', String(tokenCalls), `${debtCalls} debt calls reached NoGi`, '1', verdict(tokenCalls === 1)],
+    ['Service RSS after the runs', `${rssAfterRun.toFixed(1)} MiB`, '', '', ''],
+    [`Service RSS after ${SOAK} more requests`, `${rssAfterSoak.toFixed(1)} MiB`, `${soakSeconds.toFixed(0)} s, ${(soakRun.requests.total / soakSeconds).toFixed(0)} req/s; ${errorsOf(soakRun)}`, '', ''],
+    ['RSS growth', `${(growth * 100).toFixed(1)} %`, '', '≤ 20 %', verdict(growth <= 0.2)],
+  ];
+  const header = ['Measure', 'Value', 'Detail', 'Target', 'Result'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  const table = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+  process.stdout.write(`\n${table}\n\n`);
+
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  writeFileSync(
+    join(__dirname, 'results.md'),
+    [
+      '# Benchmark results',
+      '',
+      `Written by \`npm run bench\` on ${new Date().toISOString()} — ${machine}.`,
+      '',
+      `Service: \`node dist/main.js\`, NODE_ENV=production, NOGI_ENV=preprod, local PostgreSQL (\`${dbName}\`) and Redis (\`${new URL(REDIS_URL).pathname || '/0'}\`), caller JWTs verified against the sandbox issuer's JWKS, sandbox NoGi in a child process answering \`/v1/debt/{id}\` in ${NOGI_LATENCY_MS} ms. Load from autocannon in the runner process on the same 2 cores (so every figure includes that contention); latencies have 1 ms resolution.`,
+      `Runs: ${WARMUP} s warm-up, then ${DURATION} s measured; ${CONNECTIONS} connections for the POST; ${debtConnections} connections at a fixed ${DEBT_RATE} req/s for the debt runs; the soak is ${SOAK} requests cycling start flow / read flow / read consent / list consents.`,
+      '',
+      table,
+      '',
+    ].join('\n'),
+  );
+  log('wrote bench/results.md');
+}
+
+main()
+  .then(
+    () => 0,
+    (error) => {
+      log(`failed: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    },
+  )
+  .then(async (code) => {
+    await stopAll();
+    try {
+      await cleanRedis(require('ioredis').default);
+    } catch {
+      // best effort
+    }
+    process.exit(code);
+  });
