@@ -11,6 +11,7 @@ import { genRequestId } from './common/request-id';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { loadConfig } from './config/config.loader';
+import { ShutdownState } from './health/shutdown.state';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { SandboxRuntime, startSandboxRuntime } from './sandbox/sandbox-runtime';
 
@@ -66,7 +67,11 @@ export async function createApp(options: CreateAppOptions): Promise<RunningApp> 
   // handler too, and so the global ProblemFilter: one problem+json for everything.
   const fastify = app.getHttpAdapter().getInstance();
   acceptJsonBodiesOnly(fastify);
+  const shutdown = app.get(ShutdownState);
   fastify.addHook('onSend', async (request, reply, payload) => {
+    // Draining: answers to in-flight requests close their keep-alive connection, so app.close()
+    // is not held open by clients that would keep an idle connection for the next request.
+    if (shutdown.draining) void reply.header('connection', 'close');
     void reply.header('x-request-id', request.id);
     void reply.header('x-content-type-options', 'nosniff');
     if (request.url.startsWith('/v1/') || request.url === '/v1') void reply.header('cache-control', 'no-store');
