@@ -46,6 +46,9 @@ export async function createApp(options: CreateAppOptions): Promise<RunningApp> 
     genReqId: genRequestId,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Fastify's default (100) answers a longer path segment with its own plain-JSON 414; let it
+    // reach the routes, whose id pipes answer 400 problem+json (URLs stay within Node's 16 KB anyway).
+    maxParamLength: 16 * 1024,
   });
   let app: NestFastifyApplication;
   try {
