@@ -3,9 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { createLogger, installRequestLogging, PinoNestLogger } from './common/logging';
 import { AppError } from './common/problem';
 import { genRequestId } from './common/request-id';
 import { createValidationPipe } from './common/validation';
@@ -41,6 +41,8 @@ export async function createApp(options: CreateAppOptions): Promise<RunningApp> 
   const sandbox = config.sandbox ? await startSandboxRuntime(config, options.sandboxDataDir ?? join(process.cwd(), '.sandbox')) : undefined;
   if (sandbox) config = sandbox.config;
 
+  const logger = createLogger({ level: options.logLevel ?? 'info', destination: options.logDestination });
+  const nestLogger = new PinoNestLogger(logger);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: genRequestId,
@@ -53,22 +55,21 @@ export async function createApp(options: CreateAppOptions): Promise<RunningApp> 
   let app: NestFastifyApplication;
   try {
     app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.register({ config, redisKeyPrefix: options.redisKeyPrefix, logDestination: options.logDestination, logLevel: options.logLevel }),
+      AppModule.register({ config, redisKeyPrefix: options.redisKeyPrefix }),
       adapter,
       // Nest would add a form-body parser globally; the API takes JSON only (parsers below).
-      { bufferLogs: true, abortOnError: false, bodyParser: false },
+      { logger: nestLogger, abortOnError: false, bodyParser: false },
     );
   } catch (error) {
     await sandbox?.stop();
     throw error;
   }
-  app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
-  app.flushLogs();
 
   // Errors raised before Nest's router (body parsing, size limit, media type) reach Nest's error
   // handler too, and so the global ProblemFilter: one problem+json for everything.
   const fastify = app.getHttpAdapter().getInstance();
+  installRequestLogging(fastify, logger);
   acceptJsonBodiesOnly(fastify);
   const shutdown = app.get(ShutdownState);
   fastify.addHook('onSend', async (request, reply, payload) => {

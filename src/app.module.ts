@@ -1,12 +1,9 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
 import { AuditModule } from './audit/audit.module';
 import { CallerAuthGuard } from './auth/caller-auth.guard';
 import { ConsentFeedModule } from './consent-feed/consent-feed.module';
 import { ConsentFlowModule } from './consent-flow/consent-flow.module';
-import { loggerParams } from './common/logging';
 import { ProblemFilter } from './common/problem.filter';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { ConsentsModule } from './consents/consents.module';
@@ -21,8 +18,6 @@ export interface AppModuleOptions {
   config: AppConfig;
   /** Namespace of every Redis key; tests give each application its own. */
   redisKeyPrefix?: string;
-  logDestination?: DestinationStream;
-  logLevel?: string;
 }
 
 @Global()
@@ -40,7 +35,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         { module: ConfigHolderModule, providers: shared, exports: shared, global: true },
-        LoggerModule.forRoot(loggerParams({ level: options.logLevel ?? 'info', destination: options.logDestination })),
         DatabaseModule,
         RedisModule,
         CryptoModule,

@@ -1,6 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Params } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { LoggerService } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import pino, { DestinationStream, Logger as PinoLogger } from 'pino';
 
 /** Field paths that may hold a national id, a token, a code or a secret, wherever they appear. */
 export const REDACT_PATHS = [
@@ -8,13 +9,11 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
   'req.headers["x-national-id"]',
   'req.headers["idempotency-key"]',
-  'res.headers["set-cookie"]',
-  'res.headers.location',
   ...['nationalId', 'national_id', 'nin', 'ssn', 'token', 'accessToken', 'access_token', 'idToken', 'id_token',
     'refresh_token', 'nonce', 'codeVerifier', 'code_verifier', 'secret', 'clientSecret', 'client_secret',
     'password', 'authorization'].flatMap((k) => [k, `*.${k}`]),
   // Top-level `pid` is the process id; a nested one is NoGi's national id claim. OAuth codes travel
-  // only in the callback's query string, which is never logged (paths only, see serializers).
+  // only in the callback's query string, which is never logged (paths only).
   ...['pid', 'state'].map((k) => `*.${k}`),
 ];
 
@@ -25,25 +24,98 @@ export function scrubNationalIds(line: string): string {
   return line.replace(ELEVEN_DIGITS, '[REDACTED]');
 }
 
-export function loggerParams(options: { level: string; destination?: DestinationStream; pretty?: boolean }): Params {
-  return {
-    pinoHttp: {
+/** The one pino instance of the service: JSON lines, redaction by path, the 11-digit scrub. */
+export function createLogger(options: { level: string; destination?: DestinationStream }): PinoLogger {
+  return pino(
+    {
       level: options.level,
+      base: { service: 'nogi-consent-bff', pid: process.pid },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       hooks: { streamWrite: scrubNationalIds },
-      // The raw request id is set by Fastify's genReqId (common/request-id.ts).
-      genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? 'unknown',
-      customProps: () => ({ service: 'nogi-consent-bff' }),
-      serializers: {
-        // Paths only: query strings carry codes and state (callback) and must never reach a log.
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?', 1)[0] }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)(\/|$)/.test(req.url ?? '') },
-      ...(options.destination ? { stream: options.destination } : {}),
-      ...(options.pretty && !options.destination ? { transport: undefined } : {}),
+      timestamp: pino.stdTimeFunctions.isoTime,
     },
-  };
+    options.destination,
+  );
+}
+
+function createAccessLogger(logger: PinoLogger): PinoLogger {
+  const destination = (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
+  return pino(
+    {
+      level: logger.level,
+      base: { service: 'nogi-consent-bff', pid: process.pid },
+      hooks: { streamWrite: scrubNationalIds },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}
+
+/** The request a log line belongs to; set for the whole of each request's handling. */
+const requestContext = new AsyncLocalStorage<{ requestId: string }>();
+
+/**
+ * Request logging on Fastify's own hooks (no per-request middleware or child logger): the
+ * request id is put in an AsyncLocalStorage for every log line written while handling it, and one
+ * line per finished request records method, path (never the query: the callback's carries codes
+ * and state), status and duration.
+ */
+export function installRequestLogging(fastify: FastifyInstance, logger: PinoLogger): void {
+  // The access line is built here from known-safe fields only, so it skips path redaction (a
+  // measurable cost per request); the 11-digit scrub still applies to it.
+  const access = createAccessLogger(logger);
+  fastify.addHook('onRequest', (request, _reply, done) => requestContext.run({ requestId: request.id }, done));
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const path = request.url.split('?', 1)[0];
+    if (!/^\/(health|metrics)(\/|$)/.test(path)) {
+      const status = reply.statusCode;
+      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      access[level]({ requestId: request.id, req: { method: request.method, path }, res: { statusCode: status }, responseTimeMs: Math.round(reply.elapsedTime) }, 'request completed');
+    }
+    done();
+  });
+}
+
+/**
+ * Nest's LoggerService on the same pino instance. Accepts Nest's call shapes (`log(msg, context)`,
+ * `warn({fields}, msg, context)`, `error(msg, stack, context)`) and adds the current request id.
+ */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: PinoLogger) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  private write(level: pino.Level, message: unknown, params: unknown[]): void {
+    if (!this.logger.isLevelEnabled(level)) return;
+    const rest = [...params];
+    // Nest appends the logger's context as the last parameter.
+    const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    const fields: Record<string, unknown> = { context, requestId: requestContext.getStore()?.requestId };
+    let text: string | undefined;
+    if (message instanceof Error) fields.err = message;
+    else if (typeof message === 'object' && message !== null) Object.assign(fields, message);
+    else text = String(message);
+    for (const param of rest) {
+      if (typeof param === 'string' && text === undefined) text = param;
+      else if (typeof param === 'string' && level === 'error') fields.stack = param;
+    }
+    this.logger[level](fields, text);
+  }
 }

@@ -7,7 +7,7 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 /**
  * Fastify's genReqId: keeps a caller's X-Request-Id when it is a harmless token, else a new UUID.
- * The id is also set on the raw request so pino-http logs the same id on every line.
+ * The id is also set on the raw request, so code that only sees the raw request finds the same id.
  */
 export function genRequestId(req: IncomingMessage): string {
   const header = req.headers['x-request-id'];

@@ -20,7 +20,7 @@ const CLIENT_SCHEMA_PATH = join(root, 'openapi', 'client', 'src', 'schema.ts');
  */
 async function main(): Promise<void> {
   const config = loadConfig({});
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ config, logLevel: 'silent' }), new FastifyAdapter(), {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ config }), new FastifyAdapter(), {
     preview: true,
     logger: false,
     abortOnError: false,
