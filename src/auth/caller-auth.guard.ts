@@ -8,6 +8,9 @@ import type { Caller } from './caller';
 import { AuthenticatedRequest, PUBLIC_KEY, SCOPES_KEY } from './scopes.decorator';
 
 const CLOCK_SKEW_SECONDS = 30;
+/** A verified token is trusted again for at most this long (and never past its exp). */
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX_ENTRIES = 10_000;
 const ALGORITHMS = ['RS256', 'PS256', 'ES256'];
 
 /**
@@ -18,6 +21,11 @@ const ALGORITHMS = ['RS256', 'PS256', 'ES256'];
 @Injectable()
 export class CallerAuthGuard implements CanActivate {
   private readonly jwks;
+  /**
+   * Callers send the same token on many requests; an RS256 check costs far more than the rest of
+   * a request. Keyed by the whole token (a signature reused with another payload never matches).
+   */
+  private readonly verified = new Map<string, { caller: Caller; until: number }>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -48,13 +56,19 @@ export class CallerAuthGuard implements CanActivate {
   private async authenticate(header: string | undefined): Promise<Caller> {
     const match = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+)$/.exec(header ?? '');
     if (!match) throw unauthenticated(header ? 'The Authorization header must be "Bearer <JWT>".' : 'A bearer token is required.', !header);
+    const token = match[1];
+    const now = Date.now();
+    const known = this.verified.get(token);
+    if (known && known.until > now) return known.caller;
+    if (known) this.verified.delete(token);
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1], this.jwks, {
+      ({ payload } = await jwtVerify(token, this.jwks, {
         issuer: this.config.authIssuer,
         audience: this.config.authAudience,
         algorithms: ALGORITHMS,
         clockTolerance: CLOCK_SKEW_SECONDS,
+        currentDate: new Date(now),
         requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {
@@ -63,7 +77,10 @@ export class CallerAuthGuard implements CanActivate {
       }
       throw unauthenticated(describe(error), false);
     }
-    return toCaller(payload, this.config.authNationalIdClaim);
+    const caller = toCaller(payload, this.config.authNationalIdClaim);
+    if (this.verified.size >= VERIFIED_MAX_ENTRIES) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { caller, until: Math.min(now + VERIFIED_TTL_MS, payload.exp! * 1000) });
+    return caller;
   }
 }
 

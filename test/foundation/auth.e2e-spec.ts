@@ -59,6 +59,18 @@ describe('caller authentication and authorization', () => {
     expect(res.json).toMatchObject({ code: 'INSUFFICIENT_SCOPE' });
   });
 
+  it('stops accepting a token that was verified (and remembered) once it expires', async () => {
+    const token = await app.issuer.issuer.mint({ scopes: ['consent:write'], expiresInSeconds: 5 });
+    expect((await start(`Bearer ${token}`)).status).toBe(201);
+    const realNow = Date.now;
+    Date.now = () => realNow() + 40_000;
+    try {
+      expect((await start(`Bearer ${token}`)).status).toBe(401);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it('accepts a small clock skew on exp', async () => {
     const token = await app.issuer.issuer.mint({ scopes: ['consent:write'], expiresInSeconds: -10 });
     expect((await start(`Bearer ${token}`)).status).toBe(201);
