@@ -1,10 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { assertTtl, StateLock, StateStore, StateStoreUnavailableError } from './state-store';
 
 // Compare-and-delete / compare-and-extend: only the holder's token may release or extend a lock.
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+
+const SET_MANY = `for i, key in ipairs(KEYS) do redis.call('set', key, ARGV[i * 2 - 1], 'EX', ARGV[i * 2]) end return #KEYS`;
+const SET_MANY_SHA = createHash('sha1').update(SET_MANY).digest('hex');
 
 export class RedisStateStore extends StateStore {
   constructor(
@@ -31,12 +34,15 @@ export class RedisStateStore extends StateStore {
     await this.run(() => this.redis.set(this.key(key), value, 'EX', ttlSeconds));
   }
 
+  /** One EVALSHA instead of MULTI/SET/SET/EXEC: a script runs atomically, and costs one command. */
   async setMany(entries: ReadonlyArray<{ key: string; value: string; ttlSeconds: number }>): Promise<void> {
     entries.forEach((e) => assertTtl(e.ttlSeconds));
-    const multi = this.redis.multi();
-    for (const e of entries) multi.set(this.key(e.key), e.value, 'EX', e.ttlSeconds);
-    const results = await this.run(() => multi.exec());
-    if (!results || results.some(([error]) => error)) throw new StateStoreUnavailableError(results?.find(([error]) => error)?.[0]);
+    const args = entries.flatMap((e) => [e.value, String(e.ttlSeconds)]);
+    await this.run(() => this.redis.evalsha(SET_MANY_SHA, entries.length, ...entries.map((e) => this.key(e.key)), ...args).catch((error: Error) => {
+      // First use on this Redis (or after SCRIPT FLUSH): send the script itself.
+      if (!/NOSCRIPT/.test(error.message)) throw error;
+      return this.redis.eval(SET_MANY, entries.length, ...entries.map((e) => this.key(e.key)), ...args);
+    }));
   }
 
   async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
