@@ -115,6 +115,21 @@ export class ConsentRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /**
+   * The hot path of debt by consent in one statement (atomic, one round trip): last use, the
+   * customer's hash when the consent had none (learnt from the feed), and the audit record.
+   */
+  async recordDebtRead(consentId: string, at: Date, nationalIdHash: string, actor: { subject: string | null; clientId: string | null; requestId: string | null }): Promise<void> {
+    await this.dataSource.query(
+      `WITH used AS (
+         UPDATE consent SET last_used_at = $2, national_id_hash = COALESCE(national_id_hash, $3), updated_at = now()
+         WHERE id = $1 RETURNING id)
+       INSERT INTO audit_event (action, outcome, consent_id, actor_subject, actor_client, request_id)
+       SELECT 'consent.debt_read', 'success', id, $4, $5, $6 FROM used`,
+      [consentId, at, nationalIdHash, actor.subject, actor.clientId, actor.requestId],
+    );
+  }
+
   async update(id: string, values: Partial<Pick<ConsentEntity, 'expiresAt' | 'lastUsedAt' | 'nationalIdHash'>>, manager?: EntityManager): Promise<void> {
     await this.repo(manager).update({ id }, values);
   }

@@ -211,15 +211,17 @@ export class ConsentsService {
       throw new AppError('IDENTITY_MISMATCH', "NoGi's answer does not belong to this consent's customer; nothing was disclosed.");
     }
     const now = new Date();
-    await this.consents.transaction(async (manager) => {
-      await this.consents.update(consent.id, { lastUsedAt: now, ...(consent.nationalIdHash === null ? { nationalIdHash: ssnHash } : {}) }, manager);
-      // NoGi's default consent allows one collection: used means over.
-      if (consent.durationDays === null && consent.source !== 'external') {
+    if (consent.durationDays === null && consent.source !== 'external') {
+      await this.consents.transaction(async (manager) => {
+        await this.consents.update(consent.id, { lastUsedAt: now, ...(consent.nationalIdHash === null ? { nationalIdHash: ssnHash } : {}) }, manager);
+        // NoGi's default consent allows one collection: used means over.
         await this.consents.transition(consent.id, ['active'], { status: 'expired' }, manager);
         await this.audit.record({ action: 'consent.expired', actor, outcome: 'success', consentId: consent.id, detail: { reason: 'used' } }, manager);
-      }
-      await this.audit.record({ action: 'consent.debt_read', actor, outcome: 'success', consentId: consent.id }, manager);
-    });
+        await this.audit.record({ action: 'consent.debt_read', actor, outcome: 'success', consentId: consent.id }, manager);
+      });
+    } else {
+      await this.consents.recordDebtRead(consent.id, now, ssnHash, actor);
+    }
     delete debt.ssn;
     return toDebtResponse(debt, consent.id);
   }
