@@ -6,6 +6,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { createLogger, installRequestLogging, PinoNestLogger } from './common/logging';
+import { clientErrorHandler } from './common/problem.filter';
 import { AppError } from './common/problem';
 import { genRequestId } from './common/request-id';
 import { createValidationPipe } from './common/validation';
@@ -47,6 +48,7 @@ export async function createApp(options: CreateAppOptions): Promise<RunningApp> 
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: genRequestId,
     return503OnClosing: true,
+    clientErrorHandler,
     forceCloseConnections: 'idle',
     // Fastify's default (100) answers a longer path segment with its own plain-JSON 414; let it
     // reach the routes, whose id pipes answer 400 problem+json (URLs stay within Node's 16 KB anyway).

@@ -18,6 +18,8 @@ export const PROBLEM_CODES = {
   FLOW_DEBT_GONE: { status: 410, title: "The flow's debt information is no longer available" },
   CONSENT_NOT_ACTIVE: { status: 410, title: 'The consent is no longer active' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request did not arrive in time' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
   CONSENT_REJECTED: { status: 422, title: 'NoGi refused to register this consent' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with another request body' },

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { request } from 'undici';
 import { BODY_LIMIT_BYTES } from '../../src/app.factory';
 import { PERSON_WITH_DEBT } from '../support/national-ids';
@@ -50,6 +51,20 @@ describe('bad requests', () => {
     const res = await post(JSON.stringify({ nationalId: 14842249091, purpose: ['presentation'], durationDays: '30', returnUrl: 5 }));
     expect(res.status).toBe(400);
     expect((res.json.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(['durationDays', 'nationalId', 'purpose', 'returnUrl']);
+  });
+
+  it('answers headers over 16 KiB with a 431 problem, before any route runs', async () => {
+    const { port } = new URL(app.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET /v1/consents HTTP/1.1\r\nHost: x\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`));
+      let data = '';
+      socket.on('data', (chunk) => (data += chunk.toString()));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 431 /);
+    expect(raw).toContain('content-type: application/problem+json'.replace('content-type', 'Content-Type'));
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 431, code: 'HEADERS_TOO_LARGE' });
   });
 
   it('answers an unknown route with a 404 problem and every /v1 answer with Cache-Control: no-store and a request id', async () => {
