@@ -1,5 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { registerDecorator, validateSync, ValidationOptions, ValidatorOptions } from 'class-validator';
 import { AppError, FieldError } from './problem';
 import { isValidNationalId } from './national-id';
 
@@ -11,9 +11,19 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
+/**
+ * Nest's ValidationPipe with class-validator's synchronous validation: none of our constraints is
+ * asynchronous, and the async variant's promise per property costs a third of a small request.
+ */
+class SyncValidationPipe extends ValidationPipe {
+  protected override validate(object: object, validatorOptions?: ValidatorOptions): ValidationError[] {
+    return validateSync(object, validatorOptions);
+  }
+}
+
 /** Whitelisted, strict validation whose errors name each field (problem+json `errors`). */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new SyncValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
