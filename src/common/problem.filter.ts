@@ -61,12 +61,8 @@ function isBackingServiceDown(error: unknown): boolean {
   return typeof e?.message === 'string' && /Connection terminated|connection timeout|Connection is not established|timeout exceeded when trying to connect/i.test(e.message);
 }
 
-export function requestIdOf(request: FastifyRequest): string {
-  return (request.raw as { id?: string }).id ?? request.id;
-}
-
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError): void {
-  const body = problemBody(error, requestIdOf(request));
+  const body = problemBody(error, request.id);
   for (const [name, value] of Object.entries(error.extras.headers ?? {})) void reply.header(name, value);
   void reply.header('cache-control', 'no-store');
   if (wantsHtml(request)) {

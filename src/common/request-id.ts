@@ -7,17 +7,13 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 /**
  * Fastify's genReqId: keeps a caller's X-Request-Id when it is a harmless token, else a new UUID.
- * The id is also set on the raw request, so code that only sees the raw request finds the same id.
  */
 export function genRequestId(req: IncomingMessage): string {
   const header = req.headers['x-request-id'];
-  const id = typeof header === 'string' && SAFE_REQUEST_ID.test(header) ? header : randomUUID();
-  (req as IncomingMessage & { id?: string }).id = id;
-  return id;
+  return typeof header === 'string' && SAFE_REQUEST_ID.test(header) ? header : randomUUID();
 }
 
 /** The request id of the current request (the one in logs, problem bodies and X-Request-Id). */
 export const RequestId = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => {
-  const request = ctx.switchToHttp().getRequest<FastifyRequest>();
-  return (request.raw as IncomingMessage & { id?: string }).id ?? request.id;
+  return ctx.switchToHttp().getRequest<FastifyRequest>().id;
 });

@@ -5,7 +5,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { StateStoreUnavailableError } from '../redis/state-store';
 import { NogiConsentStatus, NogiDebtClient, NogiInvalidConsentError } from '../nogi/nogi-debt.client';
 import { FeedEvent, NogiFeedClient } from '../nogi/nogi-feed.client';
-import { ConsentFeedRepository, FeedCursor, FeedSession } from './consent-feed.repository';
+import { ConsentFeedRepository, FeedSession } from './consent-feed.repository';
 import { planFeedPage } from './feed-plan';
 
 export type FeedSyncResult =

@@ -1,7 +1,4 @@
-import type { ConsentPurpose } from '../database/entities/consent.entity';
-
-/** NoGi's maximum durations (scopes reference): presentation 365 days, processing 28 days. */
-export const MAX_DURATION_DAYS: Record<ConsentPurpose, number> = { presentation: 365, processing: 28 };
+import { type ConsentPurpose, MAX_DURATION_DAYS } from '../database/entities/consent.entity';
 
 export interface FlowScope {
   /** NoGi's base scope, as its redirect reports it. */

@@ -4,9 +4,6 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 
 import { IsNationalId } from '../common/validation';
 import { CONSENT_PURPOSES, CONSENT_SOURCES, CONSENT_STATUSES, type ConsentPurpose, type ConsentSource, type ConsentStatus } from '../database/entities/consent.entity';
 
-/** NoGi's maximum durations per purpose (365 days presentation, 28 days processing). */
-export const MAX_DURATION_DAYS: Record<ConsentPurpose, number> = { presentation: 365, processing: 28 };
-
 export class RegisterConsentRequestDto {
   @ApiPropertyOptional({ description: "The customer's national id (11 digits); a customer token may omit it", example: '14842249091' })
   @IsOptional()

@@ -6,13 +6,13 @@ import { Caller, customerMayAccess, customerNationalId, isCustomer } from '../au
 import { NationalIdHasher } from '../common/crypto/data-cipher';
 import { isValidNationalId } from '../common/national-id';
 import { AppError } from '../common/problem';
-import { ConsentEntity, type ConsentStatus } from '../database/entities/consent.entity';
+import { ConsentEntity, type ConsentStatus, MAX_DURATION_DAYS } from '../database/entities/consent.entity';
 import type { DebtInformationDto } from '../debt/debt.dto';
 import { toDebtResponse } from '../debt/debt.mapper';
 import { NogiAgreementClient } from '../nogi/nogi-agreement.client';
 import { NogiDebtClient, NogiInvalidConsentError, type InvalidConsentReason } from '../nogi/nogi-debt.client';
 import { decodeCursor, encodeCursor } from './consent-cursor';
-import { ConsentListResponseDto, ConsentResponseDto, ListConsentsQueryDto, MAX_DURATION_DAYS, RegisterConsentRequestDto } from './consent.dto';
+import { ConsentListResponseDto, ConsentResponseDto, ListConsentsQueryDto, RegisterConsentRequestDto } from './consent.dto';
 import { effectiveStatus, toConsentResponse } from './consent.mapper';
 import { ConsentRepository, isUniqueViolation } from './consent.repository';
 import { fingerprintOf, IdempotencyStore } from './idempotency.store';

@@ -2,6 +2,8 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDa
 
 export const CONSENT_PURPOSES = ['presentation', 'processing'] as const;
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+/** NoGi's maximum consent durations (scopes reference): presentation 365 days, processing 28. */
+export const MAX_DURATION_DAYS: Record<ConsentPurpose, number> = { presentation: 365, processing: 28 };
 export const CONSENT_SOURCES = ['flow', 'agreement', 'external'] as const;
 export type ConsentSource = (typeof CONSENT_SOURCES)[number];
 export const CONSENT_STATUSES = ['active', 'expired', 'revoked', 'archived', 'revoking'] as const;
