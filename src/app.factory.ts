@@ -5,6 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { SwaggerModule } from '@nestjs/swagger';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { MetricsService } from './metrics/metrics.service';
 import { createLogger, installRequestLogging, PinoNestLogger } from './common/logging';
 import { clientErrorHandler } from './common/problem.filter';
 import { AppError } from './common/problem';
@@ -72,6 +73,7 @@ export async function createApp(options: CreateAppOptions): Promise<RunningApp> 
   // handler too, and so the global ProblemFilter: one problem+json for everything.
   const fastify = app.getHttpAdapter().getInstance();
   installRequestLogging(fastify, logger);
+  app.get(MetricsService).recordHttpRequests(fastify);
   acceptJsonBodiesOnly(fastify);
   const shutdown = app.get(ShutdownState);
   fastify.addHook('onSend', async (request, reply, payload) => {

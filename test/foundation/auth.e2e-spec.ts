@@ -48,6 +48,14 @@ describe('caller authentication and authorization', () => {
     expect(res.text).not.toContain(token);
   });
 
+  it('counts answered requests in /metrics by route pattern and status', async () => {
+    await start(`Bearer ${await app.issuer.service(['consent:write'])}`);
+    await start();
+    const metrics = await http('GET', `${app.url}/metrics`);
+    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/v1\/consent-flows",status="201"\} [1-9]/);
+    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/v1\/consent-flows",status="401"\} [1-9]/);
+  });
+
   it('answers 401 for another authorization scheme', async () => {
     expect((await start('Basic dXNlcjpwYXNz')).status).toBe(401);
   });
