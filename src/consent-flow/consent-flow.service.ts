@@ -1,9 +1,10 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { actorOf, AuditActor, AuditService } from '../audit/audit.service';
 import { Caller, customerMayAccess, customerNationalId } from '../auth/caller';
 import { NationalIdHasher } from '../common/crypto/data-cipher';
+import { secureRandomBytes } from '../common/crypto/random';
 import { AppError } from '../common/problem';
 import { ConsentRepository } from '../consents/consent.repository';
 import type { ConsentEntity } from '../database/entities/consent.entity';
@@ -22,10 +23,10 @@ const DENIED: ReadonlySet<string> = new Set(['consent_denied', 'login_cancelled'
 
 /**
  * state, nonce and PKCE verifier: 256 bits each from the CSPRNG, base64url (RFC 9700 §4.7: they
- * must be unguessable). One call to the CSPRNG for the three: each call has a fixed cost.
+ * must be unguessable).
  */
 function flowSecrets(): { state: string; nonce: string; codeVerifier: string } {
-  const bytes = randomBytes(96);
+  const bytes = secureRandomBytes(96);
   return { state: bytes.subarray(0, 32).toString('base64url'), nonce: bytes.subarray(32, 64).toString('base64url'), codeVerifier: bytes.subarray(64).toString('base64url') };
 }
 
@@ -42,7 +43,14 @@ export class ConsentFlowService {
     private readonly consents: ConsentRepository,
     private readonly consentsService: ConsentsService,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    const url = new URL(`${config.nogiIssuer}/oauth2/auth`);
+    url.search = new URLSearchParams({ response_type: 'code', client_id: config.nogiClientId, redirect_uri: config.nogiRedirectUri }).toString();
+    this.authorizationBase = url.toString();
+  }
+
+  /** NoGi's authorization endpoint with the parameters every flow shares, built once. */
+  private readonly authorizationBase: string;
 
   async start(caller: Caller, body: StartConsentFlowRequestDto): Promise<StartConsentFlowResponseDto> {
     const nationalId = customerNationalId(caller, body.nationalId, true);
@@ -65,19 +73,17 @@ export class ConsentFlowService {
     const { state, nonce, codeVerifier } = flowSecrets();
     await this.flows.create(flow, state, { flowId: flow.id, nonce, codeVerifier });
 
-    const url = new URL(`${this.config.nogiIssuer}/oauth2/auth`);
-    url.search = new URLSearchParams({
-      response_type: 'code',
-      client_id: this.config.nogiClientId,
-      redirect_uri: this.config.nogiRedirectUri,
+    const query = new URLSearchParams({
       scope: scope.requested,
       state,
       nonce,
-      code_challenge: createHash('sha256').update(codeVerifier).digest('base64url'),
+      code_challenge: hash('sha256', codeVerifier, 'base64url'),
       code_challenge_method: 'S256',
-    }).toString();
-    return { id: flow.id, authorizationUrl: url.toString(), expiresAt: flow.expiresAt, scope: scope.requested, durationDays: scope.durationDays };
+    });
+    const authorizationUrl = `${this.authorizationBase}&${query.toString()}`;
+    return { id: flow.id, authorizationUrl, expiresAt: flow.expiresAt, scope: scope.requested, durationDays: scope.durationDays };
   }
+
 
   /** RFC 9700 §4.1: the return URL's origin must match an allowlisted origin exactly. */
   private checkReturnUrl(value: string): string {

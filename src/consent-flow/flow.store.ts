@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DataCipher } from '../common/crypto/data-cipher';
@@ -86,5 +86,5 @@ export class FlowStore {
 }
 
 function stateKey(state: string): string {
-  return `flow-state:${createHash('sha256').update(state).digest('base64url')}`;
+  return `flow-state:${hash('sha256', state, 'base64url')}`;
 }

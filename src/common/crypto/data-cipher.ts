@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, KeyObject } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 
 /**
@@ -34,7 +34,12 @@ export class DataCipher {
 
 /** Keyed hash of a national id for lookups; the plain number is never stored. */
 export class NationalIdHasher {
-  constructor(private readonly key: Buffer) {}
+  private readonly key: KeyObject;
+
+  constructor(key: Buffer) {
+    // Imported once: a raw key is imported again on every createHmac.
+    this.key = createSecretKey(key);
+  }
 
   hash(nationalId: string): string {
     return createHmac('sha256', this.key).update(nationalId).digest('hex');
