@@ -26,6 +26,7 @@ export class CallerAuthGuard implements CanActivate {
    * a request. Keyed by the whole token (a signature reused with another payload never matches).
    */
   private readonly verified = new Map<string, { caller: Caller; until: number }>();
+  private readonly rules = new WeakMap<object, { isPublic: boolean; required: string[] }>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -39,9 +40,8 @@ export class CallerAuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const required = this.reflector.getAllAndOverride<string[] | undefined>(SCOPES_KEY, targets) ?? [];
+    const { isPublic, required } = this.routeRules(context);
+    if (isPublic) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const caller = await this.authenticate(request.headers.authorization);
     if (required.length > 0 && !required.some((scope) => caller.scopes.has(scope))) {
@@ -51,6 +51,21 @@ export class CallerAuthGuard implements CanActivate {
     }
     request.caller = caller;
     return true;
+  }
+
+  /** A route's @Public and @RequireScopes, read once per handler (decorator metadata never changes). */
+  private routeRules(context: ExecutionContext): { isPublic: boolean; required: string[] } {
+    const handler = context.getHandler();
+    let rules = this.rules.get(handler);
+    if (!rules) {
+      const targets = [handler, context.getClass()];
+      rules = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
+        required: this.reflector.getAllAndOverride<string[] | undefined>(SCOPES_KEY, targets) ?? [],
+      };
+      this.rules.set(handler, rules);
+    }
+    return rules;
   }
 
   private async authenticate(header: string | undefined): Promise<Caller> {

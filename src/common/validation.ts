@@ -1,5 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { registerDecorator, validateSync, ValidationOptions, ValidatorOptions } from 'class-validator';
+import { getMetadataStorage, registerDecorator, validateSync, ValidationOptions, ValidatorOptions } from 'class-validator';
+import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { AppError, FieldError } from './problem';
 import { isValidNationalId } from './national-id';
 
@@ -9,6 +10,40 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message: message.replace(/^property \S+ /, '') }));
     return [...own, ...flatten(error.children ?? [], field)];
   });
+}
+
+const MEMOIZED = Symbol('memoized');
+
+/**
+ * class-validator looks a class's rules up again on every validation: a scan of every decorated
+ * class, then a regrouping by property (typestack/class-validator#2686). A class's rules are all
+ * registered when its module loads, before anything can be validated against it, so the answer for
+ * (class, options) never changes afterwards; both lookups are remembered per class. The Twenty
+ * server does the same (twentyhq/twenty#24085).
+ */
+export function memoizeValidationMetadata(): void {
+  const storage = getMetadataStorage() as ReturnType<typeof getMetadataStorage> & { [MEMOIZED]?: true };
+  if (storage[MEMOIZED]) return;
+  storage[MEMOIZED] = true;
+  const lookup = storage.getTargetValidationMetadatas.bind(storage);
+  const group = storage.groupByPropertyName.bind(storage);
+  const byTarget = new WeakMap<object, Map<string, ValidationMetadata[]>>();
+  const grouped = new WeakMap<ValidationMetadata[], Record<string, ValidationMetadata[]>>();
+  storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
+    // Schema-name validation (a string target) is not used here and not remembered.
+    if (typeof target !== 'function') return lookup(target, schema, always, strictGroups, groups);
+    const key = JSON.stringify([schema, always, strictGroups, groups ?? null]);
+    let forTarget = byTarget.get(target);
+    if (!forTarget) byTarget.set(target, (forTarget = new Map()));
+    let metadatas = forTarget.get(key);
+    if (!metadatas) forTarget.set(key, (metadatas = lookup(target, schema, always, strictGroups, groups)));
+    return metadatas;
+  };
+  storage.groupByPropertyName = (metadatas) => {
+    let result = grouped.get(metadatas);
+    if (!result) grouped.set(metadatas, (result = group(metadatas)));
+    return result;
+  };
 }
 
 /**
@@ -23,6 +58,7 @@ class SyncValidationPipe extends ValidationPipe {
 
 /** Whitelisted, strict validation whose errors name each field (problem+json `errors`). */
 export function createValidationPipe(): ValidationPipe {
+  memoizeValidationMetadata();
   return new SyncValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
