@@ -65,8 +65,26 @@ export class ConsentRepository {
     return this.repo(manager).findOneByOrFail({ id: result[0].id });
   }
 
-  findById(id: string, manager?: EntityManager): Promise<ConsentEntity | null> {
-    return this.repo(manager).findOneBy({ id });
+  /**
+   * Every consent route starts here, so outside a transaction it is one plain statement: TypeORM's
+   * find builds its query anew on every call, which cost more than the round trip.
+   */
+  async findById(id: string, manager?: EntityManager): Promise<ConsentEntity | null> {
+    if (manager) return this.repo(manager).findOneBy({ id });
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(this.selectById(), [id]);
+    return rows.length > 0 ? Object.assign(new ConsentEntity(), rows[0]) : null;
+  }
+
+  private byIdSql?: string;
+
+  /** SELECT of every mapped column under its property name, from the entity's own metadata. */
+  private selectById(): string {
+    if (!this.byIdSql) {
+      const { columns, tableName } = this.dataSource.getMetadata(ConsentEntity);
+      const list = columns.map((c) => `"${c.databaseName}" AS "${c.propertyName}"`).join(', ');
+      this.byIdSql = `SELECT ${list} FROM "${tableName}" WHERE "id" = $1`;
+    }
+    return this.byIdSql;
   }
 
   findByClientConsentId(clientConsentId: string): Promise<ConsentEntity | null> {

@@ -78,13 +78,17 @@ export class NogiHttpClient implements OnApplicationShutdown {
 
   private async attempt(req: NogiRequest): Promise<NogiResponse> {
     const stop = this.metrics.nogiRequestDuration.startTimer({ operation: req.operation });
+    // The whole call (connect, headers, body) within NOGI_TIMEOUT_MS. Not AbortSignal.timeout: its
+    // timer outlives a call that finished and then fires anyway, building a DOMException per call.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException('NoGi call timed out', 'TimeoutError')), this.config.nogiTimeoutMs);
     try {
       const response = await request(req.url, {
         method: req.method,
         headers: { accept: 'application/json', ...(req.traceId ? { 'x-trace-id': req.traceId } : {}), ...req.headers },
         body: req.body,
         dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(this.config.nogiTimeoutMs),
+        signal: abort.signal,
         headersTimeout: this.config.nogiTimeoutMs,
         bodyTimeout: this.config.nogiTimeoutMs,
       });
@@ -105,6 +109,8 @@ export class NogiHttpClient implements OnApplicationShutdown {
       stop({ outcome: kind });
       if (kind === 'timeout') this.metrics.counter('nogi_timeouts_total', 'NoGi calls that ran out of NOGI_TIMEOUT_MS by operation', ['operation']).inc({ operation: req.operation });
       throw new NogiTransportError(kind, req.operation, error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
