@@ -56,7 +56,8 @@ export class NogiHttpClient implements OnApplicationShutdown {
     private readonly metrics: MetricsService,
   ) {
     const timeout = config.nogiTimeoutMs;
-    const options = { connections: 128, keepAliveTimeout: 30_000, headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout } };
+    // maxResponseSize: a body larger than the cap ends the call (undici counts it as it arrives).
+    const options = { connections: 128, keepAliveTimeout: 30_000, headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout }, maxResponseSize: MAX_RESPONSE_BYTES };
     this.dispatcher = config.httpsProxy ? new ProxyAgent({ uri: config.httpsProxy, ...options }) : new Agent(options);
     this.circuits = new NogiCircuits(metrics);
   }
@@ -92,7 +93,7 @@ export class NogiHttpClient implements OnApplicationShutdown {
         headersTimeout: this.config.nogiTimeoutMs,
         bodyTimeout: this.config.nogiTimeoutMs,
       });
-      const text = await readCapped(response.body);
+      const text = await response.body.text();
       stop({ outcome: String(response.statusCode) });
       const contentType = String(response.headers['content-type'] ?? '');
       let body: unknown = text;
@@ -117,20 +118,6 @@ export class NogiHttpClient implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.dispatcher.close().catch(() => undefined);
   }
-}
-
-async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_RESPONSE_BYTES) {
-      body.destroy();
-      throw new Error('NoGi response exceeds the size cap');
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function isTimeout(error: unknown): boolean {
