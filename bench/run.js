@@ -10,7 +10,7 @@
  *
  * Exits non-zero only when the bench itself fails; a missed target is printed as MISS.
  *
- * Flags: --duration S (10)  --warmup S (3)  --connections N (64)  --rounds N (3)  --debt-rate R (500)  --debt-consents N (20)
+ * Flags: --duration S (10)  --warmup S (10)  --connections N (64)  --rounds N (3)  --debt-rate R (500)  --debt-consents N (20)
  *        --nogi-latency-ms MS (20)  --soak N (500000)  --only flow,debt,soak (all)  --cpu-prof DIR
  *        --database-url URL (postgres://postgres@127.0.0.1:5432/nogi_bff_bench)  --redis-url URL (redis://127.0.0.1:6379/15)
  */
@@ -26,7 +26,7 @@ const root = join(__dirname, '..');
 const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '10' },
     connections: { type: 'string', default: '64' },
     /** Service and baseline throughput runs, taking turns; the median ratio counts. */
     rounds: { type: 'string', default: '3' },
