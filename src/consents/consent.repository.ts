@@ -66,12 +66,11 @@ export class ConsentRepository {
   }
 
   /**
-   * Every consent route starts here, so outside a transaction it is one plain statement: TypeORM's
-   * find builds its query anew on every call, which cost more than the round trip.
+   * Every consent route starts here, so it is one plain statement: TypeORM's find builds its query
+   * anew on every call, which cost more than the round trip.
    */
   async findById(id: string, manager?: EntityManager): Promise<ConsentEntity | null> {
-    if (manager) return this.repo(manager).findOneBy({ id });
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(this.selectById(), [id]);
+    const rows: Array<Record<string, unknown>> = await (manager ?? this.dataSource.manager).query(this.selectById(), [id]);
     return rows.length > 0 ? Object.assign(new ConsentEntity(), rows[0]) : null;
   }
 
