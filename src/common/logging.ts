@@ -18,10 +18,33 @@ export const REDACT_PATHS = [
 ];
 
 const ELEVEN_DIGITS = /(?<!\d)\d{11}(?!\d)/g;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ALPHANUMERIC = /[0-9a-z]/i;
 
-/** Last line of defence: any run of exactly 11 digits leaving the process is masked. */
+/**
+ * Whether the 11 digits at `offset` are 11 of the 12 characters of the last group of a UUID that
+ * stands on its own (about 1 random UUID in 250 has such a run: request, flow and consent ids).
+ */
+function insideUuid(text: string, offset: number): boolean {
+  for (const start of [offset - 24, offset - 25]) {
+    if (start < 0 || start + 36 > text.length) continue;
+    const standsAlone = !ALPHANUMERIC.test(text[start - 1] ?? '') && !ALPHANUMERIC.test(text[start + 36] ?? '');
+    if (standsAlone && UUID.test(text.slice(start, start + 36))) return true;
+  }
+  return false;
+}
+
+/** Every run of exactly 11 digits in the text that may be a national id (all but those inside UUIDs). */
+export function elevenDigitRuns(text: string): string[] {
+  return [...text.matchAll(ELEVEN_DIGITS)].filter((m) => !insideUuid(text, m.index)).map((m) => m[0]);
+}
+
+/**
+ * Last line of defence: any run of exactly 11 digits leaving the process is masked, except inside
+ * a UUID (masking those garbled the ids that tie a log line to a request or a consent).
+ */
 export function scrubNationalIds(line: string): string {
-  return line.replace(ELEVEN_DIGITS, '[REDACTED]');
+  return line.replace(ELEVEN_DIGITS, (digits: string, offset: number) => (insideUuid(line, offset) ? digits : '[REDACTED]'));
 }
 
 /** The one pino instance of the service: JSON lines, redaction by path, the 11-digit scrub. */

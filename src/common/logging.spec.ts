@@ -1,0 +1,37 @@
+import { elevenDigitRuns, scrubNationalIds } from './logging';
+
+describe('scrubNationalIds', () => {
+  const nid = '01017012345';
+
+  it('masks an 11-digit run wherever it stands', () => {
+    expect(scrubNationalIds(`{"nationalId":"${nid}"}`)).toBe('{"nationalId":"[REDACTED]"}');
+    expect(scrubNationalIds(`customer ${nid}, again:${nid}.`)).toBe('customer [REDACTED], again:[REDACTED].');
+    expect(scrubNationalIds(`fnr${nid}x`)).toBe('fnr[REDACTED]x');
+  });
+
+  it('leaves shorter and longer digit runs alone', () => {
+    expect(scrubNationalIds('"time":1795323985123,"n":1234567890')).toBe('"time":1795323985123,"n":1234567890');
+  });
+
+  it('keeps a UUID whose last group holds 11 digits whole, at either end of the group', () => {
+    const ids = ['806ea514-599b-4c76-8457-12345678901c', 'df25b3a7-70da-4959-bd84-D12345678901'];
+    for (const id of ids) {
+      const line = `{"requestId":"${id}","req":{"path":"/v1/consents/${id}/debt"}}`;
+      expect(scrubNationalIds(line)).toBe(line);
+      expect(elevenDigitRuns(line)).toEqual([]);
+    }
+  });
+
+  it('still masks the digits when the UUID shape is not exact or is glued to more characters', () => {
+    expect(scrubNationalIds(`806ea514-599b-4c76-8457-${nid}`)).toBe('806ea514-599b-4c76-8457-[REDACTED]');
+    expect(scrubNationalIds(`806ea514-599b-4c76-845-${nid}c`)).toBe('806ea514-599b-4c76-845-[REDACTED]c');
+    expect(scrubNationalIds(`x806ea514-599b-4c76-8457-${nid}c`)).toBe('x806ea514-599b-4c76-8457-[REDACTED]c');
+    expect(scrubNationalIds(`806ea514-599b-4c76-8457-${nid}cc`)).toBe('806ea514-599b-4c76-8457-[REDACTED]cc');
+  });
+
+  it('finds exactly the runs it masks', () => {
+    const line = `a ${nid} b 806ea514-599b-4c76-8457-12345678901c c 98765432109`;
+    expect(elevenDigitRuns(line)).toEqual([nid, '98765432109']);
+    expect(scrubNationalIds(line)).toBe('a [REDACTED] b 806ea514-599b-4c76-8457-12345678901c c [REDACTED]');
+  });
+});
