@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify } from 'jose';
 import { AppConfig } from '../config/app-config';
+import { AppError } from '../common/problem';
 import { NogiDiscoveryClient } from './nogi-discovery.client';
+import { NogiHttpClient, nogiFailure, NogiTransportError } from './nogi-http.client';
 
 export interface NogiIdTokenClaims {
   /** The person's national id (NoGi's `pid` claim). */
@@ -19,7 +21,9 @@ export class InvalidIdTokenError extends Error {
 /**
  * Verifies NoGi's ID token (OpenID Connect Core §3.1.3.7): RS256 signature against NoGi's JWKS,
  * iss, aud containing our client id, exp, and the nonce we sent. `alg: none`, other algorithms and
- * unknown keys are refused by jose.
+ * unknown keys are refused by jose. The JWKS is fetched like every other NoGi call, through
+ * NogiHttpClient (HTTPS_PROXY, timeout, size cap, breaker, metrics); a JWKS that cannot be fetched
+ * is NoGi being unavailable (an AppError), not a refused token.
  */
 @Injectable()
 export class NogiIdTokenVerifier {
@@ -28,11 +32,15 @@ export class NogiIdTokenVerifier {
   constructor(
     private readonly config: AppConfig,
     private readonly discovery: NogiDiscoveryClient,
+    private readonly http: NogiHttpClient,
   ) {}
 
   async verify(idToken: string, expectedNonce: string): Promise<NogiIdTokenClaims> {
     const metadata = await this.discovery.metadata();
-    this.jwks ??= createRemoteJWKSet(new URL(metadata.jwks_uri), { timeoutDuration: this.config.nogiTimeoutMs });
+    this.jwks ??= createRemoteJWKSet(new URL(metadata.jwks_uri), {
+      timeoutDuration: this.config.nogiTimeoutMs,
+      [customFetch]: (url: string) => this.fetchJwks(url),
+    });
     let payload;
     try {
       ({ payload } = await jwtVerify(idToken, this.jwks, {
@@ -44,6 +52,8 @@ export class NogiIdTokenVerifier {
         requiredClaims: ['exp', 'iat', 'nonce'],
       }));
     } catch (error) {
+      if (error instanceof AppError) throw error;
+      if (error instanceof joseErrors.JWKSTimeout) throw nogiFailure(new NogiTransportError('timeout', 'jwks', error), 'jwks');
       throw new InvalidIdTokenError(error instanceof Error ? error.constructor.name : 'invalid');
     }
     if (payload.nonce !== expectedNonce) throw new InvalidIdTokenError('nonce mismatch');
@@ -51,5 +61,17 @@ export class NogiIdTokenVerifier {
       pid: typeof payload.pid === 'string' ? payload.pid : undefined,
       consentId: typeof payload.consent_id === 'string' ? payload.consent_id : undefined,
     };
+  }
+
+  /** jose's fetch for the key set, answered by NogiHttpClient; transport failures and 5xx are NoGi's. */
+  private async fetchJwks(url: string): Promise<Response> {
+    let response;
+    try {
+      response = await this.http.send({ operation: 'jwks', method: 'GET', url });
+    } catch (error) {
+      throw nogiFailure(error, 'jwks');
+    }
+    if (response.status >= 500) throw new AppError('NOGI_UNAVAILABLE', 'NoGi could not serve its signing keys (jwks).');
+    return new Response(response.text ?? '', { status: response.status, headers: { 'content-type': 'application/json' } });
   }
 }

@@ -29,7 +29,8 @@ describe('consent flow over HTTP against the NoGi sandbox', () => {
   });
 
   const bearer = (t = token) => ({ authorization: `Bearer ${t}` });
-  const getFlow = (id: string, t = token) => http('GET', `${app.url}/v1/consent-flows/${id}`, { headers: bearer(t) });
+  const getFlowOf = (of: TestApp, id: string, t = token) => http('GET', `${of.url}/v1/consent-flows/${id}`, { headers: bearer(t) });
+  const getFlow = (id: string, t = token) => getFlowOf(app, id, t);
   const getDebt = (id: string, t = token) => http('GET', `${app.url}/v1/consent-flows/${id}/debt`, { headers: bearer(t) });
 
   describe('the whole walk, as a browser does it', () => {
@@ -193,6 +194,27 @@ describe('consent flow over HTTP against the NoGi sandbox', () => {
       nogi.sandbox.idTokenFault = 'other_pid';
       const { flow } = await walkFlow(app, token, { body: { nationalId: PERSON_WITH_DEBT, durationDays: 30 }, personAtNogi: PERSON_WITH_DEBT });
       expect((await getFlow(flow.id)).json).toMatchObject({ status: 'failed', error: 'identity_mismatch' });
+    });
+
+    it("fetches NoGi's signing keys through its NoGi client (proxy, breaker, metrics), and fails as nogi_unavailable when NoGi cannot serve them", async () => {
+      // A fresh service: the first one holds the key set in its cache.
+      const other = await startTestApp({ nogiUrl: nogi.url, issuer: app.issuer });
+      try {
+        nogi.sandbox.injectFault({ endpoint: 'jwks', kind: 'status', status: 503, times: 1 });
+        const failed = await walkFlow(other, token, { body: { nationalId: PERSON_WITH_DEBT }, personAtNogi: PERSON_WITH_DEBT });
+        expect(failed.returnedTo.searchParams.get('status')).toBe('failed');
+        expect((await getFlowOf(other, failed.flow.id)).json).toMatchObject({ status: 'failed', error: 'nogi_unavailable' });
+        expect(nogi.sandbox.getCalls('debt')).toHaveLength(0);
+
+        const completed = await walkFlow(other, token, { body: { nationalId: PERSON_WITH_DEBT }, personAtNogi: PERSON_WITH_DEBT });
+        expect(completed.returnedTo.searchParams.get('status')).toBe('completed');
+        expect(nogi.sandbox.getCalls('jwks').map((c) => c.status)).toEqual([503, 200]);
+        const metrics = await http('GET', `${other.url}/metrics`);
+        expect(metrics.text).toMatch(/nogi_request_duration_seconds_count\{operation="jwks",outcome="503"\} 1/);
+        expect(metrics.text).toMatch(/nogi_request_duration_seconds_count\{operation="jwks",outcome="200"\} 1/);
+      } finally {
+        await other.close();
+      }
     });
 
     it('completes when NoGi issues no ID token at all (its FAQ says it may not), relying on the ssn check', async () => {

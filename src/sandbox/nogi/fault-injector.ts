@@ -1,4 +1,6 @@
-export const FAULT_ENDPOINTS = ['token', 'auth', 'debt', 'debtById', 'revoke', 'status', 'agreement', 'feed'] as const;
+export const FAULT_ENDPOINTS = ['token', 'auth', 'discovery', 'jwks', 'debt', 'debtById', 'revoke', 'status', 'agreement', 'feed'] as const;
+/** What `*` covers: NoGi's API calls, not discovery and the key set (named faults only). */
+const WILDCARD_ENDPOINTS: readonly string[] = FAULT_ENDPOINTS.filter((e) => e !== 'discovery' && e !== 'jwks');
 export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
 export type FaultKind = 'latency' | 'status' | 'timeout' | 'reset';
 
@@ -47,7 +49,7 @@ export class FaultInjector {
 
   /** The first fault (in insertion order) matching this call; consumes one of its `times`. */
   take(endpoint: string): ActiveFault | undefined {
-    const fault = this.faults.find((f) => f.endpoint === endpoint || (f.endpoint === '*' && (FAULT_ENDPOINTS as readonly string[]).includes(endpoint)));
+    const fault = this.faults.find((f) => f.endpoint === endpoint || (f.endpoint === '*' && WILDCARD_ENDPOINTS.includes(endpoint)));
     if (!fault) return undefined;
     if (fault.remaining !== undefined) {
       fault.remaining -= 1;

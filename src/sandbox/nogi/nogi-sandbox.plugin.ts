@@ -235,7 +235,8 @@ export const nogiSandboxPlugin: FastifyPluginAsync<{ sandbox: NogiSandbox }> = a
         : debtError(req, reply, status, (REASON[status] ?? 'error').toLowerCase());
     }
     if (SPRING_ENDPOINTS.includes(endpoint)) return springError(req, reply, status);
-    if (endpoint === 'token') return hydraError(reply, status, status >= 500 ? 'server_error' : 'invalid_request', 'Injected by the sandbox.');
+    // The authorization server (Hydra): token, discovery and the key set answer Hydra's error body.
+    if (endpoint === 'token' || endpoint === 'discovery' || endpoint === 'jwks') return hydraError(reply, status, status >= 500 ? 'server_error' : 'invalid_request', 'Injected by the sandbox.');
     // auth: NoGi redirects with error=server_error when it knows where to send the user.
     const target = authFaultTarget(req);
     if (target) {
