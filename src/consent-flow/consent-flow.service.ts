@@ -143,33 +143,47 @@ export class ConsentFlowService {
     const matches = (nid: string | undefined) => nid !== undefined && this.hasher.hash(nid) === expected;
     // A missing ssn counts as a mismatch (contract); the ID token's pid must agree when there is one.
     if (!matches(debt.ssn) || (pid !== undefined && !matches(pid))) {
-      return this.identityMismatch(flow, debt, requestId);
+      return this.discard(flow, debt, 'identity_mismatch', requestId);
     }
 
     const now = new Date();
+    const consentId = randomUUID();
+    let collected: DebtInformationDto;
+    try {
+      // Mapped before anything is recorded: an answer we cannot represent (a loan type NoGi's
+      // contract does not name) fails the flow cleanly instead of leaving it half done.
+      collected = toDebtResponse(debt, consentId, now);
+    } catch (error) {
+      this.logger.warn({ flowId: flow.id, error: error instanceof Error ? error.message : 'unknown' }, 'Debt answer unusable');
+      return this.discard(flow, debt, 'nogi_unavailable', requestId);
+    }
     const consent = await this.recordConsent(flow, debt, {
+      id: consentId,
       // NoGi's default consent allows one collection, which the callback just made.
       status: flow.durationDays === null ? 'expired' : 'active',
       nationalIdHash: flow.nationalIdHash,
       lastUsedAt: now,
     });
-    await this.flows.saveDebt(flow.id, toDebtResponse(debt, consent.id, now));
+    await this.flows.saveDebt(flow.id, collected);
     flow.consentId = consent.id;
     flow.consentExpiresAt = consent.expiresAt?.toISOString();
     return this.finish(flow, 'completed', undefined, requestId);
   }
 
-  /** The debt belongs to someone else: fail, revoke that consent at NoGi (durably), keep nothing. */
-  private async identityMismatch(flow: FlowRecord, debt: NogiDebtInformation, requestId: string): Promise<URL> {
+  /**
+   * NoGi granted a consent but its debt cannot be kept (it belongs to someone else, or cannot be
+   * represented): fail the flow, revoke that consent at NoGi (durably), keep no debt.
+   */
+  private async discard(flow: FlowRecord, debt: NogiDebtInformation, error: 'identity_mismatch' | 'nogi_unavailable', requestId: string): Promise<URL> {
     const actor: AuditActor = { subject: `flow:${flow.id}`, clientId: flow.ownerClientId, requestId };
     // Recorded without a customer, so the durable revocation path can deliver it if NoGi is away.
     const consent = await this.recordConsent(flow, debt, { status: 'active', nationalIdHash: null, lastUsedAt: null });
     const result = await this.consentsService.revokeAtNogiOrQueue(consent, actor);
-    this.logger.warn({ flowId: flow.id, revocation: result }, 'Identity mismatch: consent revoked, debt discarded');
-    return this.finish(flow, 'failed', 'identity_mismatch', requestId);
+    this.logger.warn({ flowId: flow.id, error, revocation: result }, 'Consent revoked, debt discarded');
+    return this.finish(flow, 'failed', error, requestId);
   }
 
-  private recordConsent(flow: FlowRecord, debt: NogiDebtInformation, values: Pick<ConsentEntity, 'status' | 'nationalIdHash' | 'lastUsedAt'>): Promise<ConsentEntity> {
+  private recordConsent(flow: FlowRecord, debt: NogiDebtInformation, values: Pick<ConsentEntity, 'status' | 'nationalIdHash' | 'lastUsedAt'> & Partial<Pick<ConsentEntity, 'id'>>): Promise<ConsentEntity> {
     return this.consents.insert({
       nogiConsentId: debt.consent!.id!,
       clientConsentId: null,

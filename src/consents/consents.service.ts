@@ -210,6 +210,14 @@ export class ConsentsService {
       await disclosed('identity_mismatch');
       throw new AppError('IDENTITY_MISMATCH', "NoGi's answer does not belong to this consent's customer; nothing was disclosed.");
     }
+    let disclosure: DebtInformationDto;
+    try {
+      // Mapped before the use is recorded: an answer we cannot represent is a failed read.
+      disclosure = toDebtResponse(debt, consent.id);
+    } catch (error) {
+      await disclosed(outcomeOf(error));
+      throw error;
+    }
     const now = new Date();
     if (consent.durationDays === null && consent.source !== 'external') {
       await this.consents.transaction(async (manager) => {
@@ -222,8 +230,7 @@ export class ConsentsService {
     } else {
       await this.consents.recordDebtRead(consent.id, now, ssnHash, actor);
     }
-    delete debt.ssn;
-    return toDebtResponse(debt, consent.id);
+    return disclosure;
   }
 
   // ---- expiry ----

@@ -26,6 +26,7 @@ describe('consent flow over HTTP against the NoGi sandbox', () => {
     nogi.sandbox.clearFaults();
     nogi.sandbox.clearCalls();
     nogi.sandbox.idTokenFault = undefined;
+    nogi.sandbox.extraLoans = undefined;
   });
 
   const bearer = (t = token) => ({ authorization: `Bearer ${t}` });
@@ -188,6 +189,19 @@ describe('consent flow over HTTP against the NoGi sandbox', () => {
       const consents = nogi.sandbox.listConsents(TEST_CLIENT.id);
       const consent = consents.find((c) => revoked[0].path.endsWith(c.id));
       expect(consent?.active).toBe(false);
+    });
+
+    it('fails cleanly when NoGi answers a loan type its contract does not name: the browser returns, the consent is revoked, no debt is kept', async () => {
+      nogi.sandbox.extraLoans = [{ creditorName: 'NY KREDITT AS', loan: { type: 'studentLoan', timestamp: '2026-11-01T00:00:00Z', coBorrower: 0, balance: 100 } }];
+      const { flow, callback, returnedTo } = await walkFlow(app, token, { body: { nationalId: PERSON_WITH_DEBT, durationDays: 30 }, personAtNogi: PERSON_WITH_DEBT });
+      expect(callback.status).toBe(303);
+      expect(returnedTo.searchParams.get('status')).toBe('failed');
+      expect((await getFlow(flow.id)).json).toMatchObject({ status: 'failed', error: 'nogi_unavailable' });
+      expect((await getDebt(flow.id)).status).toBe(409);
+      const revoked = nogi.sandbox.getCalls('revoke');
+      expect(revoked).toHaveLength(1);
+      expect(revoked[0].status).toBe(204);
+      expect(nogi.sandbox.listConsents(TEST_CLIENT.id).find((c) => revoked[0].path.endsWith(c.id))?.active).toBe(false);
     });
 
     it("fails with identity_mismatch when the ID token's pid is another person", async () => {

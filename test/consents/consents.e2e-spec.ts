@@ -228,6 +228,23 @@ describe('Consent administration and debt by consent', () => {
     expect((await api(app, 'GET', `/v1/consents/${created.json.id}`, { token: admin })).json.status).toBe('expired');
   });
 
+  it('answers 502 and records no use when NoGi answers a loan type its contract does not name', async () => {
+    const created = await register(PERSON_WITH_DEBT, { clientConsentId: `unknown-loan-${randomUUID()}` });
+    nogi.sandbox.extraLoans = [{ creditorName: 'NY KREDITT AS', loan: { type: 'studentLoan', timestamp: '2026-11-01T00:00:00Z', coBorrower: 0, balance: 100 } }];
+    try {
+      const debt = await api(app, 'GET', `/v1/consents/${created.json.id}/debt`, { token: admin });
+      expect(debt.status).toBe(502);
+      expect(debt.json.code).toBe('NOGI_BAD_RESPONSE');
+      expect(JSON.stringify(debt.json)).not.toContain('studentLoan');
+    } finally {
+      nogi.sandbox.extraLoans = undefined;
+    }
+    const consent = await api(app, 'GET', `/v1/consents/${created.json.id}`, { token: admin });
+    expect(consent.json).toMatchObject({ status: 'active' });
+    expect(consent.json.lastUsedAt ?? null).toBeNull();
+    expect((await api(app, 'GET', `/v1/consents/${created.json.id}/debt`, { token: admin })).status).toBe(200);
+  });
+
   it('refetches the token once when NoGi answers 403 for an expired one, and the debt request succeeds', async () => {
     const fresh = await startReadyApp({ nogiUrl: nogi.url, issuer: app.issuer });
     try {

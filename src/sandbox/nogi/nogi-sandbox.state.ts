@@ -511,8 +511,15 @@ export class NogiSandbox {
 
   // ---- debt ----
 
+  /**
+   * Test fault: entries added to every debt answer's `loans`, as NoGi might send them (a loan type
+   * its contract does not name yet), so a client's handling of an answer it cannot map is proven.
+   */
+  extraLoans: unknown[] | undefined;
+
   debtFor(c: SandboxConsent): DebtSnapshot {
-    return debtFor(c.nationalId, this.now());
+    const debt = debtFor(c.nationalId, this.now());
+    return this.extraLoans ? { ...debt, loans: [...debt.loans, ...(this.extraLoans as DebtSnapshot['loans'])] } : debt;
   }
 
   // ---- feed ----
@@ -612,6 +619,7 @@ export class NogiSandbox {
     this.lastSeqByClient.clear();
     this.callLog = [];
     this.idTokenFault = undefined;
+    this.extraLoans = undefined;
     this.faults.clear();
   }
 }
