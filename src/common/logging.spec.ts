@@ -1,4 +1,5 @@
-import { elevenDigitRuns, scrubNationalIds } from './logging';
+import { QueryFailedError } from 'typeorm';
+import { createLogger, elevenDigitRuns, scrubNationalIds } from './logging';
 
 describe('scrubNationalIds', () => {
   const nid = '01017012345';
@@ -33,5 +34,21 @@ describe('scrubNationalIds', () => {
     const line = `a ${nid} b 806ea514-599b-4c76-8457-12345678901c c 98765432109`;
     expect(elevenDigitRuns(line)).toEqual([nid, '98765432109']);
     expect(scrubNationalIds(line)).toBe('a [REDACTED] b 806ea514-599b-4c76-8457-12345678901c c [REDACTED]');
+  });
+});
+
+describe('createLogger', () => {
+  it('logs a failed query as type, message and stack, without its SQL, parameters or PostgreSQL detail', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    const driverError = Object.assign(new Error('duplicate key value violates unique constraint "consent_nogi_consent_id_key"'), {
+      code: '23505',
+      detail: 'Key (nogi_consent_id)=(nogi-secret-id) already exists.',
+    });
+    logger.error({ err: new QueryFailedError('INSERT INTO "consent" VALUES ($1, $2)', ['nogi-secret-id', 'hash-of-customer'], driverError) }, 'Unhandled error');
+    const entry = JSON.parse(lines[0]) as { err: Record<string, unknown> };
+    expect(entry.err).toMatchObject({ type: 'QueryFailedError', message: expect.stringContaining('duplicate key'), code: '23505' });
+    expect(entry.err.stack).toEqual(expect.any(String));
+    expect(lines[0]).not.toMatch(/nogi-secret-id|hash-of-customer|INSERT INTO/);
   });
 });

@@ -47,12 +47,26 @@ export function scrubNationalIds(line: string): string {
   return line.replace(ELEVEN_DIGITS, (digits: string, offset: number) => (insideUuid(line, offset) ? digits : '[REDACTED]'));
 }
 
+/**
+ * Fields of a logged error that carry values rather than a description: a failed query's SQL and
+ * parameters (TypeORM's QueryFailedError; national-id hashes, ciphertexts, NoGi ids) and
+ * PostgreSQL's own `detail` ("Key (x)=(value) already exists") and neighbours.
+ */
+const ERROR_VALUE_FIELDS = ['query', 'parameters', 'driverError', 'detail', 'where', 'internalQuery', 'hint'];
+
+/** pino's standard `err` serializer (type, message, stack, own fields) without the value-bearing fields. */
+export const serializeError = pino.stdSerializers.wrapErrorSerializer((err) => {
+  for (const field of ERROR_VALUE_FIELDS) delete (err as Record<string, unknown>)[field];
+  return err;
+});
+
 /** The one pino instance of the service: JSON lines, redaction by path, the 11-digit scrub. */
 export function createLogger(options: { level: string; destination?: DestinationStream }): PinoLogger {
   return pino(
     {
       level: options.level,
       base: { service: 'nogi-consent-bff', pid: process.pid },
+      serializers: { err: serializeError },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       hooks: { streamWrite: scrubNationalIds },
       timestamp: pino.stdTimeFunctions.isoTime,
