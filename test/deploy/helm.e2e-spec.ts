@@ -70,7 +70,7 @@ describe('the Helm chart', () => {
     it('renders the core resources with default values and the optional ones only in production', () => {
       expect(kinds(defaults)).toEqual(['ConfigMap', 'Deployment', 'Job', 'PodDisruptionBudget', 'Secret', 'Service', 'ServiceAccount']);
       expect(kinds(production)).toEqual([
-        'ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'Job', 'NetworkPolicy',
+        'ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Ingress', 'Job', 'NetworkPolicy', 'NetworkPolicy',
         'PodDisruptionBudget', 'Service', 'ServiceAccount', 'ServiceMonitor',
       ]);
     });
@@ -210,6 +210,32 @@ describe('the Helm chart', () => {
     });
   });
 
+  describe('the migration pod beside the service', () => {
+    const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+    it("is selected by none of the service's selectors (Deployment and so HPA, Service, PodDisruptionBudget, NetworkPolicy)", () => {
+      const podLabels = migrationJob(production).spec.template.metadata.labels;
+      const selectors = {
+        Deployment: one(production, 'Deployment').spec.selector.matchLabels,
+        Service: one(production, 'Service').spec.selector,
+        PodDisruptionBudget: one(production, 'PodDisruptionBudget').spec.selector.matchLabels,
+        NetworkPolicy: one(production, 'NetworkPolicy', 'nogi-nogi-consent-bff').spec.podSelector.matchLabels,
+      };
+      for (const [kind, selector] of Object.entries(selectors)) expect([kind, matches(selector, podLabels)]).toEqual([kind, false]);
+      expect(matches(selectors.Deployment, one(production, 'Deployment').spec.template.metadata.labels)).toBe(true);
+    });
+
+    it('has its own hook NetworkPolicy, created before the Job: no ingress, egress to DNS and PostgreSQL only', () => {
+      const policy = one(production, 'NetworkPolicy', 'nogi-nogi-consent-bff-migrate');
+      expect(matches(policy.spec.podSelector.matchLabels, migrationJob(production).spec.template.metadata.labels)).toBe(true);
+      expect(policy.metadata.annotations!['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+      expect(Number(policy.metadata.annotations!['helm.sh/hook-weight'])).toBeLessThan(Number(migrationJob(production).metadata.annotations!['helm.sh/hook-weight']));
+      expect(policy.spec.ingress).toEqual([]);
+      const ports = policy.spec.egress.flatMap((rule: any) => rule.ports.map((p: any) => `${p.protocol}/${p.port}`));
+      expect(new Set(ports)).toEqual(new Set(['UDP/53', 'TCP/53', 'TCP/5432']));
+    });
+  });
+
   describe('scaling and availability', () => {
     it('renders replicaCount when the HPA is off', () => {
       expect(one(defaults, 'Deployment').spec.replicas).toBe(2);
@@ -282,7 +308,7 @@ describe('the Helm chart', () => {
     });
 
     it('limits egress to DNS, PostgreSQL, Redis and HTTPS in the NetworkPolicy', () => {
-      const policy = one(production, 'NetworkPolicy');
+      const policy = one(production, 'NetworkPolicy', 'nogi-nogi-consent-bff');
       expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
       const ports = policy.spec.egress.flatMap((rule: any) => rule.ports.map((p: any) => `${p.protocol}/${p.port}`));
       expect(new Set(ports)).toEqual(new Set(['UDP/53', 'TCP/53', 'TCP/5432', 'TCP/6380', 'TCP/443', 'TCP/3128']));

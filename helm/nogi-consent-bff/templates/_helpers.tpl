@@ -32,6 +32,17 @@ app.kubernetes.io/name: {{ include "nogi-consent-bff.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/*
+  The migration Job's pods: a name of their own, so the Deployment's selector (and with it the
+  Service, PodDisruptionBudget, HPA and the service's NetworkPolicy) never counts them as pods of
+  the service.
+*/}}
+{{- define "nogi-consent-bff.migrationSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "nogi-consent-bff.name" . }}-migration
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: migration
+{{- end }}
+
 {{- define "nogi-consent-bff.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "nogi-consent-bff.fullname" .) .Values.serviceAccount.name }}
