@@ -129,7 +129,15 @@ export class ConsentsService {
 
   /** NoGi's view (`/status`: active, expires_at in epoch seconds) applied to our record. */
   private async refresh(consent: ConsentEntity, actor: AuditActor): Promise<ConsentEntity> {
-    const status = await this.debt.status(consent.nogiConsentId, actor.requestId ?? undefined);
+    let status;
+    try {
+      status = await this.debt.status(consent.nogiConsentId, actor.requestId ?? undefined);
+    } catch (error) {
+      // NoGi's 403 `invalid consent` (as on the debt route): the consent is over at NoGi.
+      if (!(error instanceof NogiInvalidConsentError)) throw error;
+      await this.end(consent, endedStatus(error.reason, consent), actor, `nogi_${error.reason}`);
+      return (await this.consents.findById(consent.id))!;
+    }
     if (status.active) {
       if (status.expiresAt.getTime() > 0 && status.expiresAt.getTime() !== consent.expiresAt?.getTime()) await this.consents.update(consent.id, { expiresAt: status.expiresAt });
     } else if (consent.status === 'active') {

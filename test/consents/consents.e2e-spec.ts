@@ -217,6 +217,15 @@ describe('Consent administration and debt by consent', () => {
     expect(refreshed.json.status).toBe('archived');
   });
 
+  it('records the consent as ended when ?refresh=true meets NoGi’s 403 invalid consent (not a 500)', async () => {
+    const created = await register(freshNationalId(), { clientConsentId: `refresh-invalid-${randomUUID()}` });
+    nogi.sandbox.injectFault({ endpoint: 'status', kind: 'status', status: 403, error: 'invalid consent', errorDescription: 'Consent expired at 2026-11-01T00:00:00.000000Z', times: 1 });
+    const refreshed = await api(app, 'GET', `/v1/consents/${created.json.id}?refresh=true`, { token: admin });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.json.status).toBe('expired');
+    expect((await api(app, 'GET', `/v1/consents/${created.json.id}/debt`, { token: admin })).status).toBe(410);
+  });
+
   it('records the consent as expired and answers 410 when NoGi says invalid consent', async () => {
     const clientConsentId = `expired-${randomUUID()}`;
     const created = await register(freshNationalId(), { clientConsentId });

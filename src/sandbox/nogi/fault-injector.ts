@@ -9,6 +9,9 @@ export interface FaultSpec {
   kind: FaultKind;
   /** For kind `status`: the HTTP status to answer with (default 500). */
   status?: number;
+  /** For kind `status` on the Debt API: NoGi's `error` and `error_description` (e.g. `invalid consent`). */
+  error?: string;
+  errorDescription?: string;
   /** For kind `latency`: delay before the normal answer (default 1000). */
   latencyMs?: number;
   /** Apply to the next N matching calls; omitted = until cleared. */
@@ -40,6 +43,8 @@ export class FaultInjector {
       endpoint: spec.endpoint,
       kind: spec.kind,
       ...(spec.kind === 'status' ? { status: spec.status ?? 500 } : {}),
+      ...(spec.kind === 'status' && spec.error !== undefined ? { error: String(spec.error).slice(0, 200) } : {}),
+      ...(spec.kind === 'status' && spec.errorDescription !== undefined ? { errorDescription: String(spec.errorDescription).slice(0, 200) } : {}),
       ...(spec.kind === 'latency' ? { latencyMs: spec.latencyMs ?? 1000 } : {}),
       ...(spec.times !== undefined ? { times: spec.times, remaining: spec.times } : {}),
     };

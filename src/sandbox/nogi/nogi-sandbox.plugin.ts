@@ -230,6 +230,7 @@ export const nogiSandboxPlugin: FastifyPluginAsync<{ sandbox: NogiSandbox }> = a
   function faultResponse(req: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, fault: ActiveFault) {
     const status = fault.status ?? 500;
     if (DEBT_ENDPOINTS.includes(endpoint)) {
+      if (fault.error !== undefined) return debtError(req, reply, status, fault.error, fault.errorDescription);
       return status >= 500
         ? debtError(req, reply, status, 'server error', 'An unexpected server error occurred')
         : debtError(req, reply, status, (REASON[status] ?? 'error').toLowerCase());
