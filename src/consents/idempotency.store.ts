@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { StateStore } from '../redis/state-store';
 
 const TTL_SECONDS = 24 * 3600;
@@ -17,16 +18,28 @@ export type IdempotencyStart =
 /**
  * Idempotency-Key records in the state store, per caller (client id) and key, for 24 hours.
  * The first request claims the key atomically; a duplicate waits briefly for its result.
+ *
+ * The claim itself lives only as long as a registration can take (NoGi's budget for the token and
+ * the agreement call, and the insert), so a claim left by a process that died mid-request (OOM,
+ * SIGKILL, the forced exit after the drain) frees the key within minutes, not after 24 hours.
  */
 @Injectable()
 export class IdempotencyStore {
-  constructor(private readonly store: StateStore) {}
+  /** How long a claim of a key in progress is kept. */
+  readonly pendingTtlSeconds: number;
+
+  constructor(
+    private readonly store: StateStore,
+    config: AppConfig,
+  ) {
+    this.pendingTtlSeconds = Math.max(60, Math.ceil((3 * config.nogiTimeoutMs) / 1000) + 30);
+  }
 
   async begin(scope: string, key: string, fingerprint: string): Promise<IdempotencyStart> {
     const id = storeKey(scope, key);
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
-      if (await this.store.setIfAbsent(id, JSON.stringify({ state: 'pending', fingerprint } satisfies Entry), TTL_SECONDS)) return { kind: 'started' };
+      if (await this.store.setIfAbsent(id, JSON.stringify({ state: 'pending', fingerprint } satisfies Entry), this.pendingTtlSeconds)) return { kind: 'started' };
       const raw = await this.store.get(id);
       if (raw) {
         const entry = JSON.parse(raw) as Entry;
@@ -48,7 +61,7 @@ export class IdempotencyStore {
   }
 }
 
-function storeKey(scope: string, key: string): string {
+export function storeKey(scope: string, key: string): string {
   // Hashed: neither the client id nor the caller's key ends up verbatim in Redis key space.
   return `idempotency:consents:${createHash('sha256').update(`${scope}\n${key}`).digest('hex')}`;
 }
