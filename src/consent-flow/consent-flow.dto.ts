@@ -14,7 +14,7 @@ export class StartConsentFlowRequestDto {
   @IsIn(CONSENT_PURPOSES)
   purpose!: ConsentPurpose;
 
-  @ApiPropertyOptional({ minimum: 1, description: "Consent duration in days, clamped to 365 (presentation) / 28 (processing) as NoGi does; omitted = NoGi's one-time consent" })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: "Consent duration in days, clamped to 365 (presentation) / 28 (processing) as NoGi does; omitted = NoGi's one-time consent" })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -31,7 +31,7 @@ export class StartConsentFlowResponseDto {
   @ApiProperty({ description: "Send the customer's browser here (NoGi's login and consent page)" }) authorizationUrl!: string;
   @ApiProperty({ format: 'date-time', description: 'The flow stops accepting its callback then' }) expiresAt!: string;
   @ApiProperty({ example: 'debt.unsecured.processing.28 openid', description: 'The scope asked of NoGi' }) scope!: string;
-  @ApiProperty({ type: Number, nullable: true, description: "The clamped duration, or null for NoGi's default one-time consent" }) durationDays!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: "The clamped duration, or null for NoGi's default one-time consent" }) durationDays!: number | null;
 }
 
 export const FLOW_STATUSES: FlowStatus[] = ['pending', 'completed', 'denied', 'failed', 'expired'];
@@ -42,7 +42,7 @@ export class ConsentFlowResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: FLOW_STATUSES }) status!: FlowStatus;
   @ApiProperty({ enum: CONSENT_PURPOSES }) purpose!: ConsentPurpose;
-  @ApiProperty({ type: Number, nullable: true }) durationDays!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) durationDays!: number | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'Our consent id, once completed' }) consentId?: string;
   @ApiPropertyOptional({ format: 'date-time' }) consentExpiresAt?: string;

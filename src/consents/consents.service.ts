@@ -150,11 +150,12 @@ export class ConsentsService {
   // ---- revoke ----
 
   async revoke(caller: Caller, id: string, actor: AuditActor): Promise<RevokeResult> {
-    const consent = await this.findForCaller(caller, id);
-    // A customer withdraws their own consent with consent:write; services need consent:admin.
+    // A customer withdraws their own consent with consent:write; services need consent:admin. The
+    // scope is checked before the lookup, so a 403 or 404 tells a service nothing about the id.
     if (!isCustomer(caller) && !caller.scopes.has('consent:admin')) {
       throw new AppError('INSUFFICIENT_SCOPE', 'Revoking a consent needs the scope consent:admin.', { headers: { 'www-authenticate': 'Bearer error="insufficient_scope", scope="consent:admin"' } });
     }
+    const consent = await this.findForCaller(caller, id);
     const current = await this.expireIfDue(consent, actor);
     if (current.status === 'revoking') return { status: 202, body: toConsentResponse(current) };
     // Already over (revoked by us, expired, archived at NoGi): nothing left to tell NoGi.

@@ -62,7 +62,7 @@ export class CreditorLoanDto {
 export class DebtConsentDto {
   @ApiProperty({ format: 'uuid', description: 'Our consent id (as in /v1/consents/{id})' }) id!: string;
   @ApiProperty({ enum: ['debt.unsecured.presentation', 'debt.unsecured.processing'] }) scope!: string;
-  @ApiProperty({ format: 'date-time', description: "The consent's expiry (NoGi's consent.exp, converted from epoch seconds)" }) expiresAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: "The consent's expiry (NoGi's consent.exp, converted from epoch seconds); null when NoGi leaves it out" }) expiresAt!: string | null;
 }
 
 /** NoGi's debt information without `ssn`; amounts stay integers in øre. */

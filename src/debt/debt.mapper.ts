@@ -36,7 +36,7 @@ export function toDebtResponse(debt: NogiDebtInformation, consentId: string, col
     consent: {
       id: consentId,
       scope: stripDuration(debt.consent?.scope ?? ''),
-      expiresAt: typeof exp === 'number' ? new Date(exp * 1000).toISOString() : '',
+      expiresAt: typeof exp === 'number' && Number.isFinite(exp) ? new Date(exp * 1000).toISOString() : null,
     },
     ...(collectedAt ? { collectedAt: collectedAt.toISOString() } : {}),
   };

@@ -131,6 +131,9 @@ describe('Consent administration and debt by consent', () => {
     const revoke = await api(app, 'DELETE', `/v1/consents/${created.json.id}`, { token: reader });
     expect(revoke.status).toBe(403);
     expect(revoke.json.code).toBe('INSUFFICIENT_SCOPE');
+    // The same answer for an id that does not exist: the scope is checked first, nothing leaks.
+    const unknown = await api(app, 'DELETE', `/v1/consents/${randomUUID()}`, { token: reader });
+    expect([unknown.status, unknown.json.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
     const list = await api(app, 'GET', '/v1/consents', { token: reader });
     expect(list.status).toBe(400);
     expect(list.json.errors).toEqual([expect.objectContaining({ field: 'nationalId' })]);

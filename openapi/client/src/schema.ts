@@ -409,9 +409,9 @@ export interface components {
         DebtConsentDto: {
             /**
              * Format: date-time
-             * @description The consent's expiry (NoGi's consent.exp, converted from epoch seconds)
+             * @description The consent's expiry (NoGi's consent.exp, converted from epoch seconds); null when NoGi leaves it out
              */
-            expiresAt: string;
+            expiresAt: string | null;
             /**
              * Format: uuid
              * @description Our consent id (as in /v1/consents/{id})
