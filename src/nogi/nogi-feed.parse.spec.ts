@@ -86,11 +86,17 @@ describe('NoGi consent feed parsing', () => {
     ['an unknown event type', page([created({ eventType: 'SAMTYKKE_ENDRET' })])],
     ['a malformed eventId', page([created({ eventId: 'nope' })])],
     ['a created event without its payload', page([created({ samtykkeOpprettetEvent: null })])],
-    ['an archived event without its payload', page([archived({ samtykkeArkivertEvent: null })])],
     ['an event before fromSequenceNr', page([created({ sequenceNr: 6 })])],
     ['a repeated eventId', page([created(), created({ sequenceNr: 9 })])],
     ['a fractional sequence number', page([created({ sequenceNr: 7.5 })])],
   ])('refuses a page with %s', (_name, body) => {
     expect(() => parseFeedPage(body, 7n)).toThrow(FeedResponseError);
+  });
+
+  it('takes an archived event whose nested payload is null or missing: only the top-level consentId is used', () => {
+    for (const payload of [{ samtykkeArkivertEvent: null }, { samtykkeArkivertEvent: undefined }]) {
+      const [event] = parseFeedPage(page([archived(payload)]), 7n).events;
+      expect(event).toMatchObject({ eventType: 'SAMTYKKE_ARKIVERT', consentId: expect.any(String) });
+    }
   });
 });

@@ -120,10 +120,10 @@ export function parseFeedEvent(raw: unknown, index: number): FeedEvent {
       throw new FeedResponseError(`${at}.samtykkeOpprettetEvent.externalConsentId is not a string`);
     }
     event.created = { ...splitScope(payload.scope), externalConsentId: typeof external === 'string' ? external : null };
-  } else if (!isObject(raw.samtykkeArkivertEvent)) {
-    // Only its presence is checked: the nested consentId is not to be trusted.
-    throw new FeedResponseError(`${at}.samtykkeArkivertEvent is missing`);
   }
+  // An archived event's nested payload is not used (its consentId is not to be trusted) and is
+  // nullable in NoGi's schema: one without it is still an archive of the top-level consentId, and
+  // refusing it would stop the feed at that page for good.
   return event;
 }
 
