@@ -73,6 +73,11 @@ describe('loadConfig', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['NOGI_ENV']);
   });
 
+  it('keeps sandbox mode on this machine: NoGi, the database and Redis must be loopback addresses there', () => {
+    expect(problemsOf({ NOGI_ISSUER: 'https://access-preprod.norskgjeld.no', DATABASE_URL: 'postgres://u@db.bank.example/x', REDIS_URL: 'redis://cache.bank.example:6379' })).toEqual(['NOGI_ISSUER', 'DATABASE_URL', 'REDIS_URL']);
+    expect(problemsOf({ NOGI_API_URL: 'http://127.0.0.1:4010', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/dev', REDIS_URL: 'redis://localhost:6379' })).toEqual([]);
+  });
+
   it('refuses plain-http NoGi URLs except on loopback', () => {
     expect(problemsOf({ ...production, NOGI_ISSUER: 'http://access.example' })).toEqual(['NOGI_ISSUER']);
     expect(problemsOf({ ...production, NOGI_ISSUER: 'http://127.0.0.1:4010' })).toEqual([]);

@@ -162,6 +162,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (!sandbox) {
     required('DATABASE_URL', undefined);
     required('REDIS_URL', undefined);
+  } else {
+    // Sandbox mode hands out caller tokens (any scope) to whoever reaches it, so it may only ever
+    // work on this machine: NoGi, the database and Redis, when set, must be loopback addresses.
+    for (const name of ['NOGI_ISSUER', 'NOGI_API_URL', 'DATABASE_URL', 'REDIS_URL'] as const) {
+      const value = vars[name];
+      if (value === undefined || bad.has(name)) continue;
+      let host = '';
+      try {
+        host = new URL(value).hostname;
+      } catch {
+        // reported by its own rule
+      }
+      if (host !== '' && !isLoopback(host)) problem(name, 'must be a loopback address in sandbox mode (it issues tokens to anyone); set NOGI_ENV to preprod or prod');
+    }
   }
   const nogiClientId = required('NOGI_CLIENT_ID', SANDBOX_CLIENT.id);
   const nogiClientSecret = required('NOGI_CLIENT_SECRET', SANDBOX_CLIENT.secret);
