@@ -30,6 +30,13 @@ describe('consent flow over HTTP against the NoGi sandbox', () => {
   });
 
   const bearer = (t = token) => ({ authorization: `Bearer ${t}` });
+  /** NoGi saw exactly one revocation in this test, confirmed it, and holds that consent as inactive. */
+  const expectOneConsentRevokedAtNogi = () => {
+    const revoked = nogi.sandbox.getCalls('revoke');
+    expect(revoked).toHaveLength(1);
+    expect(revoked[0].status).toBe(204);
+    expect(nogi.sandbox.listConsents(TEST_CLIENT.id).find((c) => revoked[0].path.endsWith(c.id))?.active).toBe(false);
+  };
   const getFlowOf = (of: TestApp, id: string, t = token) => http('GET', `${of.url}/v1/consent-flows/${id}`, { headers: bearer(t) });
   const getFlow = (id: string, t = token) => getFlowOf(app, id, t);
   const getDebt = (id: string, t = token) => http('GET', `${app.url}/v1/consent-flows/${id}/debt`, { headers: bearer(t) });
@@ -183,12 +190,7 @@ describe('consent flow over HTTP against the NoGi sandbox', () => {
       expect(returnedTo.searchParams.get('status')).toBe('failed');
       expect((await getFlow(flow.id)).json).toMatchObject({ status: 'failed', error: 'identity_mismatch' });
       expect((await getDebt(flow.id)).status).toBe(409);
-      const revoked = nogi.sandbox.getCalls('revoke');
-      expect(revoked).toHaveLength(1);
-      expect(revoked[0].status).toBe(204);
-      const consents = nogi.sandbox.listConsents(TEST_CLIENT.id);
-      const consent = consents.find((c) => revoked[0].path.endsWith(c.id));
-      expect(consent?.active).toBe(false);
+      expectOneConsentRevokedAtNogi();
     });
 
     it('fails cleanly when NoGi answers a loan type its contract does not name: the browser returns, the consent is revoked, no debt is kept', async () => {
@@ -198,10 +200,7 @@ describe('consent flow over HTTP against the NoGi sandbox', () => {
       expect(returnedTo.searchParams.get('status')).toBe('failed');
       expect((await getFlow(flow.id)).json).toMatchObject({ status: 'failed', error: 'nogi_unavailable' });
       expect((await getDebt(flow.id)).status).toBe(409);
-      const revoked = nogi.sandbox.getCalls('revoke');
-      expect(revoked).toHaveLength(1);
-      expect(revoked[0].status).toBe(204);
-      expect(nogi.sandbox.listConsents(TEST_CLIENT.id).find((c) => revoked[0].path.endsWith(c.id))?.active).toBe(false);
+      expectOneConsentRevokedAtNogi();
     });
 
     it("fails with identity_mismatch when the ID token's pid is another person", async () => {
