@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { createRemoteJWKSet, customFetch, errors as joseErrors, jwtVerify } from 'jose';
+import { createRemoteJWKSet, customFetch, jwtVerify } from 'jose';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/problem';
 import { NogiDiscoveryClient } from './nogi-discovery.client';
-import { NogiHttpClient, nogiFailure, NogiTransportError } from './nogi-http.client';
+import { NogiHttpClient, nogiFailure } from './nogi-http.client';
 
 export interface NogiIdTokenClaims {
   /** The person's national id (NoGi's `pid` claim). */
@@ -52,8 +52,8 @@ export class NogiIdTokenVerifier {
         requiredClaims: ['exp', 'iat', 'nonce'],
       }));
     } catch (error) {
+      // fetchJwks's failures (NoGi unreachable, timed out, 5xx) are NoGi's, not the token's.
       if (error instanceof AppError) throw error;
-      if (error instanceof joseErrors.JWKSTimeout) throw nogiFailure(new NogiTransportError('timeout', 'jwks', error), 'jwks');
       throw new InvalidIdTokenError(error instanceof Error ? error.constructor.name : 'invalid');
     }
     if (payload.nonce !== expectedNonce) throw new InvalidIdTokenError('nonce mismatch');
