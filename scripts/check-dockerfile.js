@@ -183,7 +183,7 @@ function checkDockerfile(text) {
       const colon = ref.indexOf(':', lastSlash + 1);
       const tag = colon === -1 ? '' : ref.slice(colon + 1);
       if (tag === '') {
-        report(stage.line, 'pinned-base', `FROM ${ref} has no tag (that means :latest); pin an exact version such as node:20.20.2-bookworm-slim`);
+        report(stage.line, 'pinned-base', `FROM ${ref} has no tag (that means :latest); pin an exact version such as node:24.22.3-bookworm-slim`);
       } else if (!EXACT_VERSION_TAG.test(tag)) {
         report(stage.line, 'pinned-base', `FROM ${ref} is not pinned to an exact version (tag "${tag}" moves); use a full x.y.z tag or an @sha256 digest`);
       }

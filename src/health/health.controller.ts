@@ -31,7 +31,7 @@ export class HealthController {
   @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness: PostgreSQL and Redis answer and the service is not draining (503 otherwise)' })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
-      () => this.db.pingCheck('postgres', { timeout: 1500 }),
+      () => this.db.pingCheck('postgres').withTimeout(1500),
       async () => {
         const indicator = this.indicators.check('redis');
         try {

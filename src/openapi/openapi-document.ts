@@ -3,7 +3,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { OperationObject, PathItemObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { OperationObject, PathItemObject } from '@nestjs/swagger';
 import { SCOPES } from '../auth/caller';
 import { PUBLIC_KEY, SCOPES_KEY } from '../auth/scopes.decorator';
 

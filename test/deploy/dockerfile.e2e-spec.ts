@@ -15,14 +15,14 @@ function check(path: string): { status: number; output: string } {
 }
 
 const good = `# syntax=docker/dockerfile:1
-FROM node:20.20.2-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY src ./src
 RUN npm run build
 
-FROM node:20.20.2-bookworm-slim
+FROM node:24.22.3-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/dist ./dist
@@ -53,21 +53,21 @@ describe('the Dockerfile check', () => {
     expect(check(write(good)).status).toBe(0);
   });
 
-  it('keeps the repository Dockerfile on a pinned Node 20 slim base, running node as user 1000', () => {
+  it('keeps the repository Dockerfile on a pinned Node 24 slim base, running node as user 1000', () => {
     const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
     const bases = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
     expect(bases.length).toBeGreaterThanOrEqual(2);
-    for (const base of bases) expect(base).toMatch(/^node:20\.\d+\.\d+-(bookworm-slim|alpine[\d.]*)(@sha256:[0-9a-f]{64})?$/);
+    for (const base of bases) expect(base).toMatch(/^node:24\.\d+\.\d+-(bookworm-slim|alpine[\d.]*)(@sha256:[0-9a-f]{64})?$/);
     expect(dockerfile).toMatch(/^USER 1000(:1000)?$/m);
     expect(dockerfile).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
   });
 
   it.each([
-    ['an unpinned base image', good.replace('FROM node:20.20.2-bookworm-slim\n', 'FROM node:20-slim\n'), 'pinned-base', 'node:20-slim'],
-    ['a latest tag', good.replace('FROM node:20.20.2-bookworm-slim AS build', 'FROM node:latest AS build'), 'pinned-base', 'node:latest'],
-    ['a base image without a tag', good.replace('FROM node:20.20.2-bookworm-slim AS build', 'FROM node AS build'), 'pinned-base', 'has no tag'],
-    ['an unpinned base behind an ARG', `ARG BASE=node:lts\n${good.replace('FROM node:20.20.2-bookworm-slim AS build', 'FROM ${BASE} AS build')}`, 'pinned-base', 'node:lts'],
+    ['an unpinned base image', good.replace('FROM node:24.22.3-bookworm-slim\n', 'FROM node:24-slim\n'), 'pinned-base', 'node:24-slim'],
+    ['a latest tag', good.replace('FROM node:24.22.3-bookworm-slim AS build', 'FROM node:latest AS build'), 'pinned-base', 'node:latest'],
+    ['a base image without a tag', good.replace('FROM node:24.22.3-bookworm-slim AS build', 'FROM node AS build'), 'pinned-base', 'has no tag'],
+    ['an unpinned base behind an ARG', `ARG BASE=node:lts\n${good.replace('FROM node:24.22.3-bookworm-slim AS build', 'FROM ${BASE} AS build')}`, 'pinned-base', 'node:lts'],
     ['no USER in the final stage', good.replace('USER 1000:1000\n', ''), 'non-root-user', 'runs as root'],
     ['USER root in the final stage', good.replace('USER 1000:1000', 'USER root'), 'non-root-user', 'USER root'],
     ['a named USER Kubernetes cannot verify', good.replace('USER 1000:1000', 'USER node'), 'non-root-user', 'numeric UID'],

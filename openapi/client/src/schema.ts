@@ -650,13 +650,17 @@ export interface operations {
                         /**
                          * @example {
                          *       "database": {
+                         *         "responseTime": 12,
                          *         "status": "up"
                          *       }
                          *     }
                          */
                         details?: {
                             [key: string]: {
-                                status: string;
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
@@ -664,7 +668,10 @@ export interface operations {
                         /** @example {} */
                         error?: {
                             [key: string]: {
-                                status: string;
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
@@ -672,19 +679,26 @@ export interface operations {
                         /**
                          * @example {
                          *       "database": {
+                         *         "responseTime": 12,
                          *         "status": "up"
                          *       }
                          *     }
                          */
                         info?: {
                             [key: string]: {
-                                status: string;
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
                         } | null;
-                        /** @example ok */
-                        status?: string;
+                        /**
+                         * @example ok
+                         * @enum {string}
+                         */
+                        status?: "ok" | "degraded";
                     };
                 };
             };
@@ -699,17 +713,22 @@ export interface operations {
                         /**
                          * @example {
                          *       "database": {
+                         *         "responseTime": 12,
                          *         "status": "up"
                          *       },
                          *       "redis": {
                          *         "message": "Could not connect",
+                         *         "responseTime": 3005,
                          *         "status": "down"
                          *       }
                          *     }
                          */
                         details?: {
                             [key: string]: {
-                                status: string;
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
@@ -718,13 +737,17 @@ export interface operations {
                          * @example {
                          *       "redis": {
                          *         "message": "Could not connect",
+                         *         "responseTime": 3005,
                          *         "status": "down"
                          *       }
                          *     }
                          */
                         error?: {
                             [key: string]: {
-                                status: string;
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
@@ -732,19 +755,26 @@ export interface operations {
                         /**
                          * @example {
                          *       "database": {
+                         *         "responseTime": 12,
                          *         "status": "up"
                          *       }
                          *     }
                          */
                         info?: {
                             [key: string]: {
-                                status: string;
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
                         } | null;
-                        /** @example error */
-                        status?: string;
+                        /**
+                         * @example error
+                         * @enum {string}
+                         */
+                        status?: "error" | "shutting_down";
                     };
                 };
             };
@@ -770,13 +800,17 @@ export interface operations {
                         /**
                          * @example {
                          *       "database": {
+                         *         "responseTime": 12,
                          *         "status": "up"
                          *       }
                          *     }
                          */
                         details?: {
                             [key: string]: {
-                                status: string;
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
@@ -784,7 +818,10 @@ export interface operations {
                         /** @example {} */
                         error?: {
                             [key: string]: {
-                                status: string;
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
@@ -792,19 +829,26 @@ export interface operations {
                         /**
                          * @example {
                          *       "database": {
+                         *         "responseTime": 12,
                          *         "status": "up"
                          *       }
                          *     }
                          */
                         info?: {
                             [key: string]: {
-                                status: string;
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
                         } | null;
-                        /** @example ok */
-                        status?: string;
+                        /**
+                         * @example ok
+                         * @enum {string}
+                         */
+                        status?: "ok" | "degraded";
                     };
                 };
             };
@@ -819,17 +863,22 @@ export interface operations {
                         /**
                          * @example {
                          *       "database": {
+                         *         "responseTime": 12,
                          *         "status": "up"
                          *       },
                          *       "redis": {
                          *         "message": "Could not connect",
+                         *         "responseTime": 3005,
                          *         "status": "down"
                          *       }
                          *     }
                          */
                         details?: {
                             [key: string]: {
-                                status: string;
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
@@ -838,13 +887,17 @@ export interface operations {
                          * @example {
                          *       "redis": {
                          *         "message": "Could not connect",
+                         *         "responseTime": 3005,
                          *         "status": "down"
                          *       }
                          *     }
                          */
                         error?: {
                             [key: string]: {
-                                status: string;
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
@@ -852,19 +905,26 @@ export interface operations {
                         /**
                          * @example {
                          *       "database": {
+                         *         "responseTime": 12,
                          *         "status": "up"
                          *       }
                          *     }
                          */
                         info?: {
                             [key: string]: {
-                                status: string;
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
                             } & {
                                 [key: string]: unknown;
                             };
                         } | null;
-                        /** @example error */
-                        status?: string;
+                        /**
+                         * @example error
+                         * @enum {string}
+                         */
+                        status?: "error" | "shutting_down";
                     };
                 };
             };
