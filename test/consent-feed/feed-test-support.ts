@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { ConsentFeedService } from '../../src/consent-feed/consent-feed.service';
 import { FEED_CURSOR_NAME } from '../../src/consent-feed/consent-feed.repository';
 import { startNogiSandbox, StartedNogiSandbox } from '../../src/sandbox/nogi';
-import { createMigratedDatabase } from '../support/test-database';
+import { createMigratedDatabase, suiteDatabaseName } from '../support/test-database';
 import { TEST_CLIENT, TestApp } from '../support/test-app';
 import { eventually } from '../support/tcp-proxy';
 
@@ -20,7 +20,7 @@ export interface FeedTestDatabase {
 }
 
 export async function createFeedTestDatabase(label: string): Promise<FeedTestDatabase> {
-  const { url, drop } = await createMigratedDatabase(`nogi_bff_${label}_test`);
+  const { url, drop } = await createMigratedDatabase(suiteDatabaseName(label));
   const pg = new Client({ connectionString: url });
   await pg.connect();
   return {

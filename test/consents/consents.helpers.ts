@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { StateStore } from '../../src/redis/state-store';
 import { startNogiSandbox, type StartedNogiSandbox } from '../../src/sandbox/nogi';
 import { eventually } from '../support/tcp-proxy';
-import { createMigratedDatabase } from '../support/test-database';
+import { createMigratedDatabase, suiteDatabaseName } from '../support/test-database';
 import { startTestApp, TEST_CLIENT, type TestApp, type TestAppOptions } from '../support/test-app';
 
 export const NOGI_REDIRECT = 'http://127.0.0.1:3000/v1/consent-flows/callback';
@@ -54,5 +54,5 @@ export async function api(app: TestApp, method: string, path: string, options: {
 
 /** A database of its own (migrated), for tests whose background work must not meet other suites' rows. */
 export async function isolatedDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  return createMigratedDatabase(`nogi_bff_test_consents_${randomBytes(4).toString('hex')}`);
+  return createMigratedDatabase(suiteDatabaseName(`consents_${randomBytes(4).toString('hex')}`));
 }

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
-import { createMigratedDatabase } from '../support/test-database';
+import { createMigratedDatabase, suiteDatabaseName } from '../support/test-database';
 
 /** The committed migrations and the entities describe the same schema (synchronize is off everywhere). */
 describe('database schema', () => {
@@ -8,7 +8,7 @@ describe('database schema', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    database = await createMigratedDatabase('nogi_bff_drift_test');
+    database = await createMigratedDatabase(suiteDatabaseName('drift'));
     dataSource = await new DataSource(dataSourceOptions(database.url, { poolSize: 1 })).initialize();
   });
 

@@ -16,6 +16,14 @@ async function admin(sql: string): Promise<void> {
 }
 
 /**
+ * The name of a suite's own database: the run's test database name (TEST_DATABASE_URL) and a
+ * suffix, so two test runs with different TEST_DATABASE_URLs never drop each other's databases.
+ */
+export function suiteDatabaseName(suffix: string): string {
+  return `${new URL(TEST_DATABASE_URL).pathname.slice(1)}_${suffix}`;
+}
+
+/**
  * A fresh database on the test server with every migration applied; its name must mark it as a
  * test database. Suites whose background workers (outbox, feed) must not meet other suites' rows
  * use one of their own.
