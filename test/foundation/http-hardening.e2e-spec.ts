@@ -53,6 +53,13 @@ describe('bad requests', () => {
     expect((res.json.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(['durationDays', 'nationalId', 'purpose', 'returnUrl']);
   });
 
+  it('answers null for an optional field with 400 naming the field, not 500', async () => {
+    const res = await post(JSON.stringify({ nationalId: null, purpose: 'presentation', returnUrl: `${TEST_RETURN_ORIGIN}/` }));
+    expect(res.status).toBe(400);
+    expect(res.contentType).toContain('application/problem+json');
+    expect(res.json).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'nationalId', message: expect.any(String) }] });
+  });
+
   it('answers headers over 16 KiB with a 431 problem, before any route runs', async () => {
     const { port } = new URL(app.url);
     const raw = await new Promise<string>((resolve, reject) => {
