@@ -5,6 +5,12 @@ import { ShutdownState } from './health/shutdown.state';
 
 async function listen(running: RunningApp): Promise<void> {
   const { app, config } = running;
+  if (config.sandbox) {
+    // Sandbox mode mints caller tokens with any scope for whoever reaches /sandbox/idp/token: this
+    // machine only. (Clients that try ::1 for localhost first fall back to 127.0.0.1.)
+    await app.listen({ port: config.port, host: '127.0.0.1' });
+    return;
+  }
   try {
     await app.listen({ port: config.port, host: '::' });
   } catch (error) {
@@ -21,6 +27,7 @@ function printSandboxBanner(running: RunningApp): void {
   const lines = [
     '',
     '  SANDBOX MODE: nothing here talks to the real NoGi or holds real data.',
+    `  Listening on 127.0.0.1:${config.port} only: the local IdP issues tokens with any scope.`,
     '',
     ...sandbox.banner.map((l) => `  ${l}`),
     '',
