@@ -7,6 +7,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { MetricsService } from './metrics/metrics.service';
 import { createLogger, installRequestLogging, PinoNestLogger } from './common/logging';
+import { installLingeringClose } from './common/lingering-close';
 import { clientErrorHandler } from './common/problem.filter';
 import { AppError } from './common/problem';
 import { genRequestId } from './common/request-id';
@@ -75,6 +76,7 @@ export async function createApp(options: CreateAppOptions): Promise<RunningApp> 
   installRequestLogging(fastify, logger);
   app.get(MetricsService).recordHttpRequests(fastify);
   acceptJsonBodiesOnly(fastify);
+  installLingeringClose(fastify);
   const shutdown = app.get(ShutdownState);
   // A callback hook, not an async one: a promise per response is measurable on small requests.
   fastify.addHook('onSend', (request, reply, payload, done) => {

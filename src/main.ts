@@ -3,11 +3,14 @@ import { createApp, RunningApp } from './app.factory';
 import { ConfigError, SANDBOX_PATHS } from './config/config.loader';
 import { ShutdownState } from './health/shutdown.state';
 
-/** How long SIGTERM waits for in-flight requests before closing anyway (the Helm chart's grace period is longer). */
-const DRAIN_TIMEOUT_MS = 20_000;
-
 async function listen(running: RunningApp): Promise<void> {
   const { app, config } = running;
+  if (config.sandbox) {
+    // Sandbox mode mints caller tokens with any scope for whoever reaches /sandbox/idp/token: this
+    // machine only. (Clients that try ::1 for localhost first fall back to 127.0.0.1.)
+    await app.listen({ port: config.port, host: '127.0.0.1' });
+    return;
+  }
   try {
     await app.listen({ port: config.port, host: '::' });
   } catch (error) {
@@ -24,6 +27,7 @@ function printSandboxBanner(running: RunningApp): void {
   const lines = [
     '',
     '  SANDBOX MODE: nothing here talks to the real NoGi or holds real data.',
+    `  Listening on 127.0.0.1:${config.port} only: the local IdP issues tokens with any scope.`,
     '',
     ...sandbox.banner.map((l) => `  ${l}`),
     '',
@@ -55,10 +59,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     running.app.get(ShutdownState).draining = true;
+    // SHUTDOWN_DRAIN_SECONDS: the Helm chart sets it from shutdown.drainSeconds, within the pod's grace period.
+    const drainSeconds = running.config.shutdownDrainSeconds;
     const timer = setTimeout(() => {
-      process.stderr.write(`shutdown: drain took longer than ${DRAIN_TIMEOUT_MS} ms, exiting\n`);
+      process.stderr.write(`shutdown: drain took longer than ${drainSeconds} s (SHUTDOWN_DRAIN_SECONDS), exiting\n`);
       process.exit(1);
-    }, DRAIN_TIMEOUT_MS);
+    }, drainSeconds * 1000);
     timer.unref();
     // app.close() stops accepting, waits for in-flight requests, then closes pools and Redis.
     await running.close();

@@ -1,5 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { getMetadataStorage, registerDecorator, validateSync, ValidationOptions, ValidatorOptions } from 'class-validator';
+import { getMetadataStorage, registerDecorator, ValidateIf, validateSync, ValidationOptions, ValidatorOptions } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { AppError, FieldError } from './problem';
 import { isValidNationalId } from './national-id';
@@ -78,4 +78,13 @@ export function IsNationalId(options?: ValidationOptions): PropertyDecorator {
       options: { message: 'must be an 11-digit national identity number with valid check digits', ...options },
       validator: { validate: (value: unknown) => isValidNationalId(value) },
     });
+}
+
+/**
+ * The field may be left out. Use it instead of class-validator's IsOptional, which skips `null` too
+ * and so lets it reach the service (a 500): here `null` is a value like any other (contract), and
+ * the field's own rules answer it with a 400 naming the field.
+ */
+export function IsOmittable(options?: ValidationOptions): PropertyDecorator {
+  return ValidateIf((_object, value) => value !== undefined, options);
 }

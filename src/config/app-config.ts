@@ -7,6 +7,8 @@ export type AppConfigValues = Omit<AppConfig, 'nogiAudiences' | 'toJSON' | 'with
  */
 export class AppConfig {
   readonly port!: number;
+  /** How long SIGTERM waits for requests in flight before the process exits anyway. */
+  readonly shutdownDrainSeconds!: number;
   readonly production!: boolean;
   /** NOGI_ENV=sandbox: embedded parts stand in for whatever is not configured. */
   readonly sandbox!: boolean;

@@ -73,6 +73,18 @@ describe('loadConfig', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['NOGI_ENV']);
   });
 
+  it('accepts any NODE_ENV other than production (staging), sandbox mode included', () => {
+    expect(problemsOf({ ...production, NODE_ENV: 'staging' })).toEqual([]);
+    expect(loadConfig({ ...production, NODE_ENV: 'staging' }).production).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'staging' }).sandbox).toBe(true);
+  });
+
+  it('takes the shutdown drain from SHUTDOWN_DRAIN_SECONDS (default 20) and refuses a value that is not a positive integer', () => {
+    expect(loadConfig(production).shutdownDrainSeconds).toBe(20);
+    expect(loadConfig({ ...production, SHUTDOWN_DRAIN_SECONDS: '45' }).shutdownDrainSeconds).toBe(45);
+    for (const bad of ['0', '-1', '2.5', 'soon', '3601']) expect(problemsOf({ ...production, SHUTDOWN_DRAIN_SECONDS: bad })).toEqual(['SHUTDOWN_DRAIN_SECONDS']);
+  });
+
   it('keeps sandbox mode on this machine: NoGi, the database and Redis must be loopback addresses there', () => {
     expect(problemsOf({ NOGI_ISSUER: 'https://access-preprod.norskgjeld.no', DATABASE_URL: 'postgres://u@db.bank.example/x', REDIS_URL: 'redis://cache.bank.example:6379' })).toEqual(['NOGI_ISSUER', 'DATABASE_URL', 'REDIS_URL']);
     expect(problemsOf({ NOGI_API_URL: 'http://127.0.0.1:4010', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/dev', REDIS_URL: 'redis://localhost:6379' })).toEqual([]);

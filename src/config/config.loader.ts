@@ -15,8 +15,10 @@ export const SANDBOX_AUDIENCE = 'nogi-consent-bff';
 
 /** The environment variables of the contract, exactly as named there. */
 class EnvironmentVariables {
-  @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
+  // Only `production` means anything here (it refuses sandbox mode); staging, test… are all accepted.
+  @IsOptional() @IsString() NODE_ENV?: string;
   @IsOptional() @IsInt() @Min(1) @Max(65535) PORT?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(3600) SHUTDOWN_DRAIN_SECONDS?: number;
   @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
   @IsOptional() @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' }) REDIS_URL?: string;
@@ -43,6 +45,7 @@ class EnvironmentVariables {
 
 const INTEGER_VARIABLES = [
   'PORT',
+  'SHUTDOWN_DRAIN_SECONDS',
   'NOGI_TIMEOUT_MS',
   'FLOW_TTL_SECONDS',
   'FLOW_DEBT_TTL_SECONDS',
@@ -194,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
 
   return new AppConfig({
     port,
+    shutdownDrainSeconds: vars.SHUTDOWN_DRAIN_SECONDS ?? 20,
     production,
     sandbox,
     databaseUrl: vars.DATABASE_URL,

@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
-import { IsNationalId } from '../common/validation';
+import { IsIn, IsInt, IsString, MaxLength, Min } from 'class-validator';
+import { IsNationalId, IsOmittable } from '../common/validation';
 import { CONSENT_PURPOSES, ConsentPurpose } from '../database/entities/consent.entity';
 import type { FlowStatus } from './flow.store';
 
 export class StartConsentFlowRequestDto {
   @ApiPropertyOptional({ description: "The customer's national id (11 digits). A customer token may omit it; if given it must be the token's own.", example: '14842249091' })
-  @IsOptional()
+  @IsOmittable()
   @IsNationalId()
   nationalId?: string;
 
@@ -15,7 +15,7 @@ export class StartConsentFlowRequestDto {
   purpose!: ConsentPurpose;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, description: "Consent duration in days, clamped to 365 (presentation) / 28 (processing) as NoGi does; omitted = NoGi's one-time consent" })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   durationDays?: number;

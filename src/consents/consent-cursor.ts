@@ -1,3 +1,4 @@
+import { registerDecorator } from 'class-validator';
 import { AppError } from '../common/problem';
 
 /** A position in the list order (created_at DESC, id DESC); created_at keeps PostgreSQL's microseconds. */
@@ -14,13 +15,33 @@ export function encodeCursor(cursor: ConsentCursor): string {
 }
 
 export function decodeCursor(value: string): ConsentCursor {
+  const cursor = tryDecodeCursor(value);
+  if (cursor) return cursor;
+  throw AppError.validation([{ field: 'cursor', message: CURSOR_MESSAGE }]);
+}
+
+const CURSOR_MESSAGE = 'is not a cursor this service issued';
+
+/** Checked with the query's other fields, so one 400 names every field that is wrong. */
+export function IsConsentCursor(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isConsentCursor',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: CURSOR_MESSAGE },
+      validator: { validate: (value: unknown) => typeof value === 'string' && tryDecodeCursor(value) !== undefined },
+    });
+}
+
+function tryDecodeCursor(value: string): ConsentCursor | undefined {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === 2 && TIME.test(String(parsed[0])) && UUID.test(String(parsed[1]))) {
       return { createdAt: parsed[0] as string, id: parsed[1] as string };
     }
   } catch {
-    // fall through
+    // not base64url JSON
   }
-  throw AppError.validation([{ field: 'cursor', message: 'is not a cursor this service issued' }]);
+  return undefined;
 }

@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsNationalId } from '../common/validation';
+import { IsIn, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsNationalId, IsOmittable } from '../common/validation';
+import { IsConsentCursor } from './consent-cursor';
 import { CONSENT_PURPOSES, CONSENT_SOURCES, CONSENT_STATUSES, type ConsentPurpose, type ConsentSource, type ConsentStatus } from '../database/entities/consent.entity';
 
 export class RegisterConsentRequestDto {
   @ApiPropertyOptional({ description: "The customer's national id (11 digits); a customer token may omit it", example: '14842249091' })
-  @IsOptional()
+  @IsOmittable()
   @IsNationalId()
   nationalId?: string;
 
@@ -21,7 +22,7 @@ export class RegisterConsentRequestDto {
   durationDays!: number;
 
   @ApiPropertyOptional({ description: "The bank's own id for the consent (unique); ours when omitted", maxLength: 255 })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'must be 1–255 printable ASCII characters without spaces' })
   clientConsentId?: string;
@@ -29,17 +30,17 @@ export class RegisterConsentRequestDto {
 
 export class ListConsentsQueryDto {
   @ApiPropertyOptional({ enum: CONSENT_STATUSES })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(CONSENT_STATUSES)
   status?: ConsentStatus;
 
   @ApiPropertyOptional({ enum: CONSENT_PURPOSES })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(CONSENT_PURPOSES)
   purpose?: ConsentPurpose;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
+  @IsOmittable()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -47,15 +48,16 @@ export class ListConsentsQueryDto {
   limit?: number;
 
   @ApiPropertyOptional({ description: 'The nextCursor of the previous page (opaque)' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
+  @IsConsentCursor()
   cursor?: string;
 }
 
 export class GetConsentQueryDto {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: "Re-read NoGi's status first" })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['true', 'false'])
   refresh?: 'true' | 'false';
 }

@@ -167,6 +167,16 @@ describe('the Helm chart', () => {
       expect(appContainer(one(production, 'Deployment')).envFrom).toEqual([{ configMapRef: { name: 'nogi-nogi-consent-bff' } }]);
     });
 
+    it('passes shutdown.drainSeconds to the service as SHUTDOWN_DRAIN_SECONDS, and rolls the pods when it changes', () => {
+      expect(one(defaults, 'ConfigMap').data).toMatchObject({ SHUTDOWN_DRAIN_SECONDS: '20' });
+      expect(one(production, 'ConfigMap').data).toMatchObject({ SHUTDOWN_DRAIN_SECONDS: '25' });
+      const changed = render('--set', 'shutdown.drainSeconds=40');
+      expect(one(changed, 'ConfigMap').data).toMatchObject({ SHUTDOWN_DRAIN_SECONDS: '40' });
+      expect(one(changed, 'Deployment').spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(5 + 40);
+      expect(one(changed, 'Deployment').spec.template.metadata.annotations['checksum/config']).not.toBe(one(defaults, 'Deployment').spec.template.metadata.annotations['checksum/config']);
+      for (const bad of ['0', '3601']) expect(helm(['template', 'nogi', chart, '--set', `shutdown.drainSeconds=${bad}`]).status).not.toBe(0);
+    });
+
     it('rejects NOGI_ENV=sandbox through the values schema', () => {
       const result = helm(['template', 'nogi', chart, '--set', 'config.NOGI_ENV=sandbox']);
       expect(result.status).not.toBe(0);

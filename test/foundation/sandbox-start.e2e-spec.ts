@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { freePort } from '../support/free-port';
@@ -13,11 +14,12 @@ describe('the service started with no configuration', () => {
   let child: ChildProcess;
   let output = '';
   let url: string;
+  let port: number;
   let cwd: string;
 
   beforeAll(async () => {
     cwd = mkdtempSync(join(tmpdir(), 'nogi-sandbox-'));
-    const port = await freePort();
+    port = await freePort();
     url = `http://localhost:${port}`;
     child = spawn(process.execPath, [MAIN], { cwd, env: { PATH: process.env.PATH ?? '', PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -56,6 +58,27 @@ describe('the service started with no configuration', () => {
     const discovery = await request(`${url}/sandbox/nogi/.well-known/openid-configuration`);
     expect(discovery.statusCode).toBe(200);
     expect(((await discovery.body.json()) as { issuer: string }).issuer).toBe(`${url}/sandbox/nogi/`); // NoGi's issuer ends with a slash
+  });
+
+  it('listens on loopback only: its IdP mints tokens with any scope for whoever reaches it', async () => {
+    const reach = (host: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect({ host, port, timeout: 3000 });
+        socket.once('connect', () => (socket.destroy(), resolve('connected')));
+        socket.once('timeout', () => (socket.destroy(), resolve('timeout')));
+        socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      });
+    expect(await reach('127.0.0.1')).toBe('connected');
+    // This machine's own non-loopback addresses (link-local IPv6 needs a zone, so it is left out).
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a !== undefined && !a.internal && !a.address.startsWith('fe80:'))
+      .map((a) => a!.address);
+    if (external.length === 0) {
+      process.stderr.write('sandbox-start: this machine has no non-loopback address; the refusal check is skipped\n');
+      return;
+    }
+    for (const address of external) expect(`${address} ${await reach(address)}`).toBe(`${address} ECONNREFUSED`);
   });
 
   it('drains and exits cleanly on SIGTERM', async () => {

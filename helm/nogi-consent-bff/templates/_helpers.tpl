@@ -72,13 +72,15 @@ NOGI_CLIENT_SECRET DATA_ENCRYPTION_KEY NATIONAL_ID_HMAC_KEY DATABASE_URL REDIS_U
 {{- end }}
 
 {{/* Plain settings as a map of strings; optional ones only when set, so the service's own
-     defaults (and NOGI_ENV presets) apply. */}}
+     defaults (and NOGI_ENV presets) apply. The service's drain comes from shutdown.drainSeconds,
+     the same number the pod's grace period is built from. */}}
 {{- define "nogi-consent-bff.configData" -}}
 {{- range $name, $value := .Values.config }}
 {{- if not (or (kindIs "invalid" $value) (and (kindIs "string" $value) (eq $value ""))) }}
 {{ $name }}: {{ toString $value | quote }}
 {{- end }}
 {{- end }}
+SHUTDOWN_DRAIN_SECONDS: {{ toString .Values.shutdown.drainSeconds | quote }}
 {{- end }}
 
 {{- define "nogi-consent-bff.secretEnv" -}}
