@@ -1,3 +1,5 @@
+import { Client } from 'pg';
+import { ConsentFeedService } from '../../src/consent-feed/consent-feed.service';
 import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
 import { freshNationalId } from '../support/national-ids';
 import { eventually } from '../support/tcp-proxy';
@@ -12,17 +14,21 @@ describe('Revocations NoGi could not confirm', () => {
   let db: { url: string; drop(): Promise<void> };
   let issuer: TestIssuer;
   let admin: string;
+  let pg: Client;
   const apps: TestApp[] = [];
 
   beforeAll(async () => {
     [nogi, db, issuer] = await Promise.all([startSandbox(), isolatedDatabase(), TestIssuer.start()]);
     admin = await issuer.service(['consent:write', 'consent:read', 'debt:read', 'consent:admin']);
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
   });
   afterEach(async () => {
     nogi.sandbox.clearFaults();
     await Promise.all(apps.splice(0).map((a) => a.close()));
   });
   afterAll(async () => {
+    await pg.end();
     await Promise.all([nogi.close(), issuer.close()]);
     await db.drop();
   });
@@ -40,6 +46,9 @@ describe('Revocations NoGi could not confirm', () => {
   const nogiConsentOf = (clientConsentId: string) => nogi.sandbox.listConsents(TEST_CLIENT.id).find((c) => c.externalConsentId === clientConsentId)!;
   const confirmedDeletes = (nogiId: string) => nogi.sandbox.getCalls('revoke').filter((c) => c.path === `/v1/debt/${nogiId}` && c.status === 204);
   const statusOf = async (app: TestApp, id: string) => (await api(app, 'GET', `/v1/consents/${id}`, { token: admin })).json.status as string;
+  const audits = async (consentId: string, action: string) =>
+    (await pg.query<{ actor_subject: string; outcome: string; detail: Record<string, unknown> | null }>('SELECT actor_subject, outcome, detail FROM audit_event WHERE consent_id = $1 AND action = $2 ORDER BY id', [consentId, action])).rows;
+  const outboxRow = async (consentId: string) => (await pg.query('SELECT * FROM revocation_outbox WHERE consent_id = $1', [consentId])).rows[0];
 
   it('answers 202 revoking while NoGi’s DELETE fails, and delivers the revocation once NoGi recovers', async () => {
     const app = await start();
@@ -92,5 +101,36 @@ describe('Revocations NoGi could not confirm', () => {
       const nogiId = nogiConsentOf(c.clientConsentId).id;
       expect(nogi.sandbox.getCalls('revoke').filter((call) => call.path === `/v1/debt/${nogiId}` && call.status !== 503)).toHaveLength(1);
     }
+  });
+
+  it('writes one consent.revoked audit row when two DELETEs of the same consent reach NoGi at once', async () => {
+    const app = await start();
+    const consent = await register(app);
+    // Both requests read the consent active before either hears back: NoGi confirms the first and
+    // answers the second with 403 `invalid consent` (already revoked).
+    nogi.sandbox.injectFault({ endpoint: 'revoke', kind: 'latency', latencyMs: 400 });
+    const answers = await Promise.all([1, 2].map(() => api(app, 'DELETE', `/v1/consents/${consent.id}`, { token: admin })));
+
+    expect(answers.map((a) => a.status)).toEqual([204, 204]);
+    expect(nogi.sandbox.getCalls('revoke').filter((c) => c.path === `/v1/debt/${nogiConsentOf(consent.clientConsentId).id}`).map((c) => c.status).sort()).toEqual([204, 403]);
+    expect(await statusOf(app, consent.id)).toBe('revoked');
+    expect(await audits(consent.id, 'consent.revoked')).toHaveLength(1);
+  });
+
+  it('writes no second consent.revoked audit row when the feed recorded the revocation before the worker delivered it', async () => {
+    const app = await start();
+    const consent = await register(app);
+    nogi.sandbox.injectFault({ endpoint: 'revoke', kind: 'status', status: 503 });
+    expect((await api(app, 'DELETE', `/v1/consents/${consent.id}`, { token: admin })).status).toBe(202);
+    // NoGi ends the consent anyway; the feed turns our `revoking` into `revoked` (one audit row).
+    nogi.sandbox.archiveConsent(nogiConsentOf(consent.clientConsentId).id);
+    expect(await app.app.get(ConsentFeedService).syncOnce()).toMatchObject({ outcome: 'synced' });
+    expect(await statusOf(app, consent.id)).toBe('revoked');
+    nogi.sandbox.clearFaults();
+
+    // The worker's DELETE now meets 403 `invalid consent`: final, delivered, nothing changes.
+    await eventually(() => outboxRow(consent.id), (row) => row?.delivered_at instanceof Date, 15_000);
+    expect(await statusOf(app, consent.id)).toBe('revoked');
+    expect((await audits(consent.id, 'consent.revoked')).map((a) => a.actor_subject)).toEqual(['system:feed']);
   });
 });
