@@ -1,6 +1,8 @@
 import { Client } from 'pg';
 import { ConsentFeedService } from '../../src/consent-feed/consent-feed.service';
+import { REVOCATION_FAILED_LOG, RevocationWorker } from '../../src/consents/revocation.worker';
 import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { metricValue } from '../consent-feed/feed-test-support';
 import { freshNationalId } from '../support/national-ids';
 import { eventually } from '../support/tcp-proxy';
 import { TestIssuer } from '../support/test-issuer';
@@ -33,8 +35,8 @@ describe('Revocations NoGi could not confirm', () => {
     await db.drop();
   });
 
-  const start = async (redisKeyPrefix?: string) => {
-    const app = await startReadyApp({ nogiUrl: nogi.url, issuer, redisKeyPrefix, env: { DATABASE_URL: db.url } });
+  const start = async (redisKeyPrefix?: string, env: Record<string, string> = {}) => {
+    const app = await startReadyApp({ nogiUrl: nogi.url, issuer, redisKeyPrefix, env: { DATABASE_URL: db.url, ...env } });
     apps.push(app);
     return app;
   };
@@ -132,5 +134,49 @@ describe('Revocations NoGi could not confirm', () => {
     await eventually(() => outboxRow(consent.id), (row) => row?.delivered_at instanceof Date, 15_000);
     expect(await statusOf(app, consent.id)).toBe('revoked');
     expect((await audits(consent.id, 'consent.revoked')).map((a) => a.actor_subject)).toEqual(['system:feed']);
+  });
+
+  /** The give-up is recorded once: one failed row, one audit row, the metric, one alertable log line. */
+  const expectRecordedFailure = async (app: TestApp, consentId: string, reason: string, code: string) => {
+    const row = await outboxRow(consentId);
+    expect(row).toMatchObject({ failure_reason: reason, last_error: code, delivered_at: null });
+    expect(row.failed_at).toBeInstanceOf(Date);
+    expect(await audits(consentId, 'consent.revocation_failed')).toEqual([{ actor_subject: 'system:revocation-worker', outcome: code, detail: { reason, attempts: row.attempts } }]);
+    expect(await metricValue(app, 'consent_revocations_failed_total', { upstream: 'nogi', reason })).toBe(1);
+    const lines = app.logs.filter((l) => l.includes(REVOCATION_FAILED_LOG)).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 50, event: 'consent.revocation_failed', consentId, reason, code });
+    // The consent shows `revoking` until someone acts; the worker leaves the row alone.
+    expect(await statusOf(app, consentId)).toBe('revoking');
+    const calls = nogi.sandbox.getCalls('revoke').length;
+    await app.app.get(RevocationWorker).tick();
+    expect(nogi.sandbox.getCalls('revoke')).toHaveLength(calls);
+    expect((await api(app, 'DELETE', `/v1/consents/${consentId}`, { token: admin })).status).toBe(202);
+  };
+
+  it('records a revocation NoGi refuses for good (a 4xx other than invalid consent) as failed: one audit row, the metric and one log line, and stops retrying', async () => {
+    const app = await start();
+    const consent = await register(app);
+    nogi.sandbox.injectFault({ endpoint: 'revoke', kind: 'status', status: 400, error: 'bad request', errorDescription: 'Consent cannot be revoked' });
+
+    expect((await api(app, 'DELETE', `/v1/consents/${consent.id}`, { token: admin })).status).toBe(202);
+
+    await eventually(() => outboxRow(consent.id), (row) => row?.failed_at instanceof Date, 15_000);
+    await expectRecordedFailure(app, consent.id, 'nogi_rejected', 'nogi_rejected');
+  });
+
+  it('gives a revocation up once it has failed for REVOCATION_GIVE_UP_HOURS, and not before', async () => {
+    const app = await start(undefined, { REVOCATION_GIVE_UP_HOURS: '2' });
+    const consent = await register(app);
+    nogi.sandbox.injectFault({ endpoint: 'revoke', kind: 'status', status: 503 });
+    expect((await api(app, 'DELETE', `/v1/consents/${consent.id}`, { token: admin })).status).toBe(202);
+    // Retried while NoGi is down, not given up.
+    await eventually(() => outboxRow(consent.id), (row) => row?.attempts >= 2, 15_000);
+    expect((await outboxRow(consent.id)).failed_at).toBeNull();
+
+    // Two hours pass (time moved in the database, not waited for); the next attempt fails too.
+    await pg.query(`UPDATE revocation_outbox SET created_at = now() - interval '2 hours 1 minute', next_attempt_at = now() WHERE consent_id = $1`, [consent.id]);
+    await eventually(() => outboxRow(consent.id), (row) => row?.failed_at instanceof Date, 15_000);
+    await expectRecordedFailure(app, consent.id, 'gave_up', 'nogi_unavailable');
   });
 });
