@@ -18,6 +18,7 @@ export type AuditAction =
   | 'consent.registered'
   | 'consent.revoked'
   | 'consent.revocation_queued'
+  | 'consent.revocation_failed'
   | 'consent.archived'
   | 'consent.expired'
   | 'consent.learnt_from_feed'

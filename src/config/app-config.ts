@@ -40,6 +40,8 @@ export class AppConfig {
   readonly flowTtlSeconds!: number;
   readonly flowDebtTtlSeconds!: number;
   readonly feedPollIntervalSeconds!: number;
+  /** How long a queued revocation is retried before it is recorded as failed. */
+  readonly revocationGiveUpHours!: number;
   readonly httpsProxy!: string | undefined;
 
   constructor(values: AppConfigValues) {

@@ -100,6 +100,13 @@ describe('loadConfig', () => {
       .toEqual(['DATA_ENCRYPTION_KEY', 'PORT', 'RETURN_URL_ALLOWLIST']);
   });
 
+  it('retries a queued revocation for REVOCATION_GIVE_UP_HOURS, 72 unless set, and refuses a value that is not a whole number of hours', () => {
+    expect(loadConfig(production).revocationGiveUpHours).toBe(72);
+    expect(loadConfig({ ...production, REVOCATION_GIVE_UP_HOURS: '12' }).revocationGiveUpHours).toBe(12);
+    expect(problemsOf({ ...production, REVOCATION_GIVE_UP_HOURS: '0' })).toEqual(['REVOCATION_GIVE_UP_HOURS']);
+    expect(problemsOf({ ...production, REVOCATION_GIVE_UP_HOURS: '1.5' })).toEqual(['REVOCATION_GIVE_UP_HOURS']);
+  });
+
   it('never prints secrets when serialised', () => {
     const text = JSON.stringify(loadConfig(production));
     expect(text).not.toContain('from-the-secret-store');

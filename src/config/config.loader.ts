@@ -40,6 +40,7 @@ class EnvironmentVariables {
   @IsOptional() @IsInt() @Min(60) @Max(3600) FLOW_TTL_SECONDS?: number;
   @IsOptional() @IsInt() @Min(10) @Max(86400) FLOW_DEBT_TTL_SECONDS?: number;
   @IsOptional() @IsInt() @Min(0) @Max(86400) FEED_POLL_INTERVAL_SECONDS?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(8760) REVOCATION_GIVE_UP_HOURS?: number;
   @IsOptional() @IsString() HTTPS_PROXY?: string;
 }
 
@@ -50,6 +51,7 @@ const INTEGER_VARIABLES = [
   'FLOW_TTL_SECONDS',
   'FLOW_DEBT_TTL_SECONDS',
   'FEED_POLL_INTERVAL_SECONDS',
+  'REVOCATION_GIVE_UP_HOURS',
 ] as const;
 
 /** Start-up refusal: one message naming every variable that is missing or wrong. */
@@ -221,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     flowTtlSeconds: vars.FLOW_TTL_SECONDS ?? 600,
     flowDebtTtlSeconds: vars.FLOW_DEBT_TTL_SECONDS ?? 600,
     feedPollIntervalSeconds: vars.FEED_POLL_INTERVAL_SECONDS ?? 30,
+    revocationGiveUpHours: vars.REVOCATION_GIVE_UP_HOURS ?? 72,
     httpsProxy: vars.HTTPS_PROXY,
   });
 }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
 import { ConsentEntity, FeedEventEntity } from '../database/entities';
-import type { FeedEvent } from '../nogi/nogi-feed.client';
+import type { FeedEvent, UnknownFeedEvent } from '../nogi/nogi-feed.client';
 import type { FeedConsent, FeedPlan, PlanInput } from './feed-plan';
 
 /** The one cursor row of NoGi's consent feed. */
@@ -20,11 +20,15 @@ export interface FeedCursor {
 export interface ActiveConsentRef {
   id: string;
   nogiConsentId: string;
+  durationDays: number | null;
+  lastUsedAt: Date | null;
 }
 
 export interface AppliedPage {
   /** Events whose eventId was new (replays are left out), with what they changed. */
   applied: FeedEvent[];
+  /** Events of a type we do not know whose eventId was new: recorded in feed_event, applied to nothing. */
+  skipped: UnknownFeedEvent[];
   plan: FeedPlan;
 }
 
@@ -82,11 +86,13 @@ export class FeedSession {
   /**
    * Applies one page and moves the cursor to `cursor`, in one transaction. Events already in
    * `feed_event` (a replayed page) are skipped before anything is decided, so they change nothing.
+   * Events of a type we do not know are recorded there too (their envelope, never applied).
    */
-  async applyPage(events: FeedEvent[], cursor: bigint, plan: (input: Omit<PlanInput, 'newId'>) => FeedPlan): Promise<AppliedPage> {
+  async applyPage(events: FeedEvent[], unknown: UnknownFeedEvent[], cursor: bigint, plan: (input: Omit<PlanInput, 'newId'>) => FeedPlan): Promise<AppliedPage> {
     return this.runner.manager.transaction(async (m) => {
-      const fresh = await this.recordEvents(m, events);
+      const fresh = await this.recordEvents(m, [...events, ...unknown]);
       const applied = events.filter((e) => fresh.has(e.eventId));
+      const skipped = unknown.filter((e) => fresh.has(e.eventId));
       const known = await this.lockConsents(m, [...new Set(applied.map((e) => e.consentId))]);
       const refs = applied.map((e) => e.created?.externalConsentId).filter((r): r is string => typeof r === 'string');
       const taken = await this.takenClientConsentIds(m, refs);
@@ -94,12 +100,13 @@ export class FeedSession {
       const consents = m.getRepository(ConsentEntity);
       for (const c of result.inserts) await consents.insert({ ...c, nationalIdHash: null, createdBy: null, lastUsedAt: null });
       for (const c of result.updates) {
-        const { id, ...values } = c;
+        // lastUsedAt is read, never written here: debt reads own it.
+        const { id, lastUsedAt: _read, ...values } = c;
         await consents.update({ id }, values);
       }
       for (const a of result.audits) await this.audit.record({ action: a.action, actor: ACTOR, outcome: 'success', consentId: a.consentId, detail: a.detail }, m);
       await this.advance(m, cursor, null);
-      return { applied, plan: result };
+      return { applied, skipped, plan: result };
     });
   }
 
@@ -114,10 +121,10 @@ export class FeedSession {
   /** Active consents in id order after `afterId`, for the re-check after a gap. */
   async activeConsents(afterId: string | null, limit: number): Promise<ActiveConsentRef[]> {
     const rows = (await this.runner.query(
-      `SELECT id, nogi_consent_id FROM consent WHERE status = 'active' AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
+      `SELECT id, nogi_consent_id, duration_days, last_used_at FROM consent WHERE status = 'active' AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
       [afterId, limit],
-    )) as { id: string; nogi_consent_id: string }[];
-    return rows.map((r) => ({ id: r.id, nogiConsentId: r.nogi_consent_id }));
+    )) as { id: string; nogi_consent_id: string; duration_days: number | null; last_used_at: Date | null }[];
+    return rows.map((r) => ({ id: r.id, nogiConsentId: r.nogi_consent_id, durationDays: r.duration_days, lastUsedAt: r.last_used_at }));
   }
 
   /** Ends a consent NoGi no longer holds active, if it is still active here; true when changed (and audited). */
@@ -134,7 +141,7 @@ export class FeedSession {
     });
   }
 
-  private async recordEvents(m: EntityManager, events: FeedEvent[]): Promise<Set<string>> {
+  private async recordEvents(m: EntityManager, events: Array<FeedEvent | UnknownFeedEvent>): Promise<Set<string>> {
     if (events.length === 0) return new Set();
     const result = await m
       .createQueryBuilder()
@@ -172,6 +179,7 @@ export class FeedSession {
           expiresAt: c.expiresAt,
           revokedAt: c.revokedAt,
           lastEventAt: c.lastEventAt,
+          lastUsedAt: c.lastUsedAt,
         },
       ]),
     );

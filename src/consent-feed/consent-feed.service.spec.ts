@@ -12,10 +12,18 @@ describe('feed gap and status re-check decisions', () => {
   });
 
   it('ends a consent NoGi no longer holds active: expired once its time passed, archived otherwise', () => {
-    expect(statusAfterRecheck({ active: true, expiresAt: new Date(now + 1000) }, now)).toBeNull();
-    expect(statusAfterRecheck({ active: false, expiresAt: new Date(now - 1000) }, now)).toBe('expired');
-    expect(statusAfterRecheck({ active: false, expiresAt: new Date(now + 86_400_000) }, now)).toBe('archived');
+    const extended = { durationDays: 90, lastUsedAt: new Date(now - 1000) };
+    expect(statusAfterRecheck({ active: true, expiresAt: new Date(now + 1000) }, extended, now)).toBeNull();
+    expect(statusAfterRecheck({ active: false, expiresAt: new Date(now - 1000) }, extended, now)).toBe('expired');
+    expect(statusAfterRecheck({ active: false, expiresAt: new Date(now + 86_400_000) }, extended, now)).toBe('archived');
     // expires_at 0: NoGi does not know the consent.
-    expect(statusAfterRecheck({ active: false, expiresAt: new Date(0) }, now)).toBe('archived');
+    expect(statusAfterRecheck({ active: false, expiresAt: new Date(0) }, extended, now)).toBe('archived');
+  });
+
+  it('ends a used one-time consent as expired, not archived, whatever expiry NoGi gives', () => {
+    const used = { durationDays: null, lastUsedAt: new Date(now - 60_000) };
+    expect(statusAfterRecheck({ active: false, expiresAt: new Date(now + 540_000) }, used, now)).toBe('expired');
+    expect(statusAfterRecheck({ active: false, expiresAt: new Date(0) }, used, now)).toBe('expired');
+    expect(statusAfterRecheck({ active: false, expiresAt: new Date(now + 540_000) }, { durationDays: null, lastUsedAt: null }, now)).toBe('archived');
   });
 });

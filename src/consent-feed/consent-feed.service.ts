@@ -4,9 +4,9 @@ import { AppError } from '../common/problem';
 import { MetricsService } from '../metrics/metrics.service';
 import { StateStoreUnavailableError } from '../redis/state-store';
 import { NogiConsentStatus, NogiDebtClient, NogiInvalidConsentError } from '../nogi/nogi-debt.client';
-import { FeedEvent, NogiFeedClient } from '../nogi/nogi-feed.client';
-import { ConsentFeedRepository, FeedSession } from './consent-feed.repository';
-import { planFeedPage } from './feed-plan';
+import { FeedEvent, NogiFeedClient, UnknownFeedEvent } from '../nogi/nogi-feed.client';
+import { ActiveConsentRef, ConsentFeedRepository, FeedSession } from './consent-feed.repository';
+import { isUsedOneTime, planFeedPage } from './feed-plan';
 
 export type FeedSyncResult =
   /** Another replica holds the feed lock; it polls. */
@@ -32,9 +32,13 @@ export function isGap(lastSuccessAt: Date | null, nogiNow: Date): boolean {
   return lastSuccessAt !== null && nogiNow.getTime() - lastSuccessAt.getTime() > STALE_SYNC_MS;
 }
 
-/** What a consent active here becomes after NoGi's status answer; null while NoGi holds it active. */
-export function statusAfterRecheck(status: NogiConsentStatus, now: number): 'expired' | 'archived' | null {
+/**
+ * What a consent active here becomes after NoGi's status answer; null while NoGi holds it active.
+ * Expired once its time passed or when it was a used one-time consent (contract), else archived.
+ */
+export function statusAfterRecheck(status: NogiConsentStatus, consent: Pick<ActiveConsentRef, 'durationDays' | 'lastUsedAt'>, now: number): 'expired' | 'archived' | null {
   if (status.active) return null;
+  if (isUsedOneTime(consent)) return 'expired';
   // epoch 0: NoGi does not know the consent (any more); it has ended without a known expiry.
   const expiresAt = status.expiresAt.getTime();
   return expiresAt > 0 && expiresAt <= now ? 'expired' : 'archived';
@@ -52,6 +56,7 @@ export class ConsentFeedService {
 
   private readonly lag;
   private readonly eventsApplied;
+  private readonly eventsSkipped;
   private readonly errors;
   private readonly gaps;
   private readonly lastSuccess;
@@ -65,6 +70,7 @@ export class ConsentFeedService {
   ) {
     this.lag = metrics.gauge('nogi_feed_lag', "NoGi's last feed sequence number minus our cursor");
     this.eventsApplied = metrics.counter('nogi_feed_events_applied_total', 'Consent feed events applied (replays not counted), by event type', ['type']);
+    this.eventsSkipped = metrics.counter('nogi_feed_events_skipped_total', 'Consent feed events of a type we do not know: recorded and skipped (replays not counted), by event type', ['type']);
     this.errors = metrics.counter('nogi_feed_errors_total', 'Consent feed runs that failed, by reason', ['reason']);
     this.gaps = metrics.counter('nogi_feed_gaps_total', 'Consent feed gaps (last successful sync older than 6 days) that triggered a status re-check of every active consent');
     this.lastSuccess = metrics.gauge('nogi_feed_last_success_timestamp_seconds', 'When a consent feed run last read the feed to its end');
@@ -105,9 +111,12 @@ export class ConsentFeedService {
 
   private async sync(session: FeedSession): Promise<FeedSyncResult> {
     const stored = await session.cursor();
+    const first = await this.feed.firstSequenceNr();
     const last = await this.feed.lastSequenceNr();
-    // First run: read everything NoGi still keeps.
-    let cursor = stored ? stored.lastSequenceNr : maxOf((await this.feed.firstSequenceNr()) - 1n, 0n);
+    // The first run reads everything NoGi still keeps; a cursor behind NoGi's first kept number (a
+    // gap, or only other clients' numbers in between) starts again from it, whatever NoGi would
+    // answer for a number it no longer has (undocumented: it may refuse, or answer an empty page).
+    let cursor = maxOf(stored?.lastSequenceNr ?? 0n, first - 1n);
     this.lag.set(lagOf(last, cursor));
 
     let page = await this.feed.page(cursor + 1n, PAGE_SIZE);
@@ -117,7 +126,6 @@ export class ConsentFeedService {
       this.gaps.inc();
       this.logger.warn('Consent feed gap: the last successful sync is older than 6 days; re-checking every active consent at NoGi');
       // Before the cursor moves: if this fails, the next run sees the same gap and re-checks again.
-      // Paging simply goes on from the cursor: NoGi answers from its first kept sequence number.
       recheckedEnded = await this.recheckActiveConsents(session);
     }
 
@@ -125,17 +133,18 @@ export class ConsentFeedService {
     let applied = 0;
     for (;;) {
       if (this.stopping) throw new FeedStopped();
-      if (page.events.length === 0) {
+      if (page.events.length === 0 && page.unknown.length === 0) {
         // Nothing at or after the cursor: every number up to `last` is seen or gone (out of the window).
         cursor = maxOf(cursor, last);
         break;
       }
-      const highest = page.events.reduce((max, e) => maxOf(max, e.sequenceNr), cursor);
-      const result = await session.applyPage(page.events, highest, (input) => planFeedPage({ ...input, newId: randomUUID }));
+      const highest = [...page.events, ...page.unknown].reduce((max, e) => maxOf(max, e.sequenceNr), cursor);
+      const result = await session.applyPage(page.events, page.unknown, highest, (input) => planFeedPage({ ...input, newId: randomUUID }));
       cursor = highest;
       pages++;
       applied += result.applied.length;
       this.countApplied(result.applied);
+      this.reportSkipped(result.skipped);
       // Caught up with what NoGi had when the run began (newer events are the next run's), or bounded.
       if (cursor >= last || pages >= MAX_PAGES_PER_RUN) break;
       page = await this.feed.page(cursor + 1n, PAGE_SIZE);
@@ -163,7 +172,7 @@ export class ConsentFeedService {
       for (let i = 0; i < batch.length; i += RECHECK_CONCURRENCY) {
         if (this.stopping) throw new FeedStopped();
         const chunk = batch.slice(i, i + RECHECK_CONCURRENCY);
-        const outcomes = await Promise.all(chunk.map((consent) => this.recheck(consent.nogiConsentId)));
+        const outcomes = await Promise.all(chunk.map((consent) => this.recheck(consent)));
         // Writes one after another: they share the session's connection.
         for (const [j, to] of outcomes.entries()) {
           this.rechecked.inc({ result: to });
@@ -173,11 +182,11 @@ export class ConsentFeedService {
     }
   }
 
-  private async recheck(nogiConsentId: string): Promise<'active' | 'expired' | 'archived' | 'error'> {
+  private async recheck(consent: ActiveConsentRef): Promise<'active' | 'expired' | 'archived' | 'error'> {
     try {
-      return statusAfterRecheck(await this.debt.status(nogiConsentId), Date.now()) ?? 'active';
+      return statusAfterRecheck(await this.debt.status(consent.nogiConsentId), consent, Date.now()) ?? 'active';
     } catch (error) {
-      if (error instanceof NogiInvalidConsentError) return error.reason === 'expired' || error.reason === 'used' ? 'expired' : 'archived';
+      if (error instanceof NogiInvalidConsentError) return error.reason === 'expired' || error.reason === 'used' || isUsedOneTime(consent) ? 'expired' : 'archived';
       // NoGi down or slow: the whole re-check is repeated by the next run. Anything else about one
       // consent must not stall the feed forever: it is counted and the consent left as it is.
       if (error instanceof AppError && (error.code === 'NOGI_UNAVAILABLE' || error.code === 'NOGI_TIMEOUT')) throw error;
@@ -187,6 +196,14 @@ export class ConsentFeedService {
 
   private countApplied(events: FeedEvent[]): void {
     for (const e of events) this.eventsApplied.inc({ type: e.eventType });
+  }
+
+  /** Each new event of a type we do not know: recorded in feed_event by applyPage, counted, logged (no consent id). */
+  private reportSkipped(events: UnknownFeedEvent[]): void {
+    for (const e of events) {
+      this.eventsSkipped.inc({ type: e.eventType });
+      this.logger.warn({ event: 'nogi_feed.event_skipped', eventType: e.eventType, sequenceNr: e.sequenceNr.toString(), eventId: e.eventId }, 'Consent feed event of an unknown type recorded and skipped');
+    }
   }
 }
 

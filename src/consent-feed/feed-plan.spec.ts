@@ -33,6 +33,7 @@ function ours(over: Partial<FeedConsent> = {}): FeedConsent {
     expiresAt: new Date(T0 + 90 * 86_400_000),
     revokedAt: null,
     lastEventAt: null,
+    lastUsedAt: null,
     ...over,
   };
 }
@@ -61,8 +62,19 @@ describe('applying a page of the consent feed', () => {
     const expiresAt = new Date(T0);
     // NoGi's exp is whole seconds; the archive event carries the exact instant.
     expect(plan([event('SAMTYKKE_ARKIVERT', T0 + 400)], [ours({ expiresAt })]).updates[0]).toMatchObject({ status: 'expired', revokedAt: null });
-    expect(endedStatus('active', expiresAt, new Date(T0 - 60_000))).toBe('archived');
-    expect(endedStatus('expired', expiresAt, new Date(T0 + 60_000))).toBe('expired');
+    expect(endedStatus(ours({ expiresAt }), new Date(T0 - 60_000))).toBe('archived');
+    expect(endedStatus(ours({ status: 'expired', expiresAt }), new Date(T0 + 60_000))).toBe('expired');
+  });
+
+  it('records expired, not archived, when a used one-time consent is archived before its expiry', () => {
+    const oneTime = ours({ durationDays: null, expiresAt: new Date(T0 + 600_000), lastUsedAt: new Date(T0 - 1000) });
+    const p = plan([event('SAMTYKKE_ARKIVERT', T0)], [oneTime]);
+    expect(p.updates[0]).toMatchObject({ status: 'expired', revokedAt: null });
+    expect(p.audits.map((a) => a.action)).toEqual(['consent.expired']);
+    // Not used yet: the customer withdrew it.
+    expect(endedStatus({ ...oneTime, lastUsedAt: null }, new Date(T0))).toBe('archived');
+    // Learnt from the feed (no known duration, no expiry) and used by us.
+    expect(endedStatus(ours({ source: 'external', durationDays: null, expiresAt: null, lastUsedAt: new Date(T0) }), new Date(T0))).toBe('expired');
   });
 
   it('learns a consent created outside our flows as external, with its reference, purpose from the base scope and no customer', () => {

@@ -15,6 +15,8 @@ export interface FeedConsent {
   expiresAt: Date | null;
   revokedAt: Date | null;
   lastEventAt: Date | null;
+  /** Read only (debt reads write it): tells a used one-time consent. */
+  lastUsedAt: Date | null;
 }
 
 export interface FeedAudit {
@@ -58,11 +60,26 @@ export function purposeOfScope(scope: string): ConsentPurpose | undefined {
   return last === 'presentation' || last === 'processing' ? last : undefined;
 }
 
-/** The status an ended consent takes (contract, consent lifecycle rules). */
-export function endedStatus(current: ConsentStatus, expiresAt: Date | null, at: Date): ConsentStatus {
+/**
+ * NoGi's default consent (no duration: one collection within 10 minutes) after its collection: it
+ * ended by use, not by anyone's hand. A consent learnt from the feed has no known duration (events
+ * carry the base scope); once we used it, it is taken as one-time too: NoGi's answers do not tell
+ * the two apart, and the contract counts a used one-time consent as expired.
+ */
+export function isUsedOneTime(consent: { durationDays: number | null; lastUsedAt: Date | null }): boolean {
+  return consent.durationDays === null && consent.lastUsedAt !== null;
+}
+
+/**
+ * The status an ended consent takes (contract, Dataset debt "Feed"): revoked when we were revoking
+ * it, expired when its time had passed or it was a used one-time consent, else archived.
+ */
+export function endedStatus(consent: Pick<FeedConsent, 'status' | 'expiresAt' | 'durationDays' | 'lastUsedAt'>, at: Date): ConsentStatus {
+  const current = consent.status;
   if (current === 'revoking' || current === 'revoked') return 'revoked';
   if (current === 'expired' || current === 'archived') return current;
-  if (expiresAt && expiresAt.getTime() <= at.getTime() + EXPIRY_TOLERANCE_MS) return 'expired';
+  if (isUsedOneTime(consent)) return 'expired';
+  if (consent.expiresAt && consent.expiresAt.getTime() <= at.getTime() + EXPIRY_TOLERANCE_MS) return 'expired';
   return 'archived';
 }
 
@@ -110,7 +127,7 @@ export function planFeedPage(input: PlanInput): FeedPlan {
     if (!stale) {
       next.lastEventAt = event.timestamp;
       if (event.eventType === 'SAMTYKKE_ARKIVERT') {
-        const to = endedStatus(current.status, current.expiresAt, event.timestamp);
+        const to = endedStatus(current, event.timestamp);
         if (to !== current.status) {
           next.status = to;
           if (to !== 'expired') next.revokedAt ??= event.timestamp;
@@ -144,6 +161,7 @@ function learn(event: FeedEvent, taken: Set<string>, id: string): FeedConsent {
     expiresAt: null,
     revokedAt: event.eventType === 'SAMTYKKE_ARKIVERT' ? event.timestamp : null,
     lastEventAt: event.timestamp,
+    lastUsedAt: null,
   };
   fillIn(consent, event, taken);
   return consent;

@@ -186,9 +186,13 @@ export class ConsentsService {
     return 'revoked';
   }
 
-  /** NoGi confirmed (204) or said the consent is already invalid (final): the consent is revoked. */
+  /**
+   * NoGi confirmed (204) or said the consent is already invalid (final): the consent is revoked.
+   * Audited only when the row changed (one change, one audit row): a concurrent DELETE or the feed
+   * may have recorded the revocation first.
+   */
   async recordRevoked(consentId: string, confirmed: 'revoked' | 'already_invalid', actor: AuditActor, manager: EntityManager): Promise<void> {
-    await this.consents.transition(consentId, ['active', 'revoking', 'expired', 'archived'], { status: 'revoked', revokedAt: new Date() }, manager);
+    if (!(await this.consents.transition(consentId, ['active', 'revoking', 'expired', 'archived'], { status: 'revoked', revokedAt: new Date() }, manager))) return;
     await this.audit.record({ action: 'consent.revoked', actor, outcome: 'success', consentId, detail: { nogi: confirmed } }, manager);
   }
 

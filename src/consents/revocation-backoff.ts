@@ -1,5 +1,6 @@
 const BASE_MS = 1000;
 const CAP_MS = 5 * 60_000;
+const HOUR_MS = 3_600_000;
 
 /** Exponential backoff with jitter (between half and the full step) for revocation deliveries. */
 export function nextRetryDelayMs(attempts: number, random: () => number = Math.random): number {
@@ -9,4 +10,17 @@ export function nextRetryDelayMs(attempts: number, random: () => number = Math.r
 
 export function firstRetryAt(now = Date.now()): Date {
   return new Date(now + nextRetryDelayMs(1));
+}
+
+export type RevocationFailure = 'nogi_rejected' | 'gave_up';
+
+/**
+ * Whether a failed delivery ends the retries (contract: a revocation NoGi refuses for good, or that
+ * has failed for REVOCATION_GIVE_UP_HOURS, is recorded as failed), or null to try again. `code` is
+ * the failure's lower_snake problem code: `nogi_rejected` is a 4xx other than 403 `invalid consent`
+ * (which counts as delivered); outages, timeouts and our own errors are retried until the hours pass.
+ */
+export function revocationFailure(code: string, queuedAt: Date, now: number, giveUpHours: number): RevocationFailure | null {
+  if (code === 'nogi_rejected') return 'nogi_rejected';
+  return now - queuedAt.getTime() >= giveUpHours * HOUR_MS ? 'gave_up' : null;
 }

@@ -24,6 +24,7 @@ export class RevocationOutboxRepository {
         .getRepository(RevocationOutboxEntity)
         .createQueryBuilder('r')
         .where('r.delivered_at IS NULL')
+        .andWhere('r.failed_at IS NULL')
         .andWhere('r.next_attempt_at <= now()')
         .orderBy('r.next_attempt_at', 'ASC')
         .limit(1)
@@ -42,6 +43,11 @@ export class RevocationOutboxRepository {
 
   async reschedule(manager: EntityManager, id: string, attempts: number, nextAttemptAt: Date, lastError: string): Promise<void> {
     await manager.getRepository(RevocationOutboxEntity).update({ id }, { attempts, nextAttemptAt, lastError });
+  }
+
+  /** The worker stops trying; the row stays the consent's pending revocation until someone acts. */
+  async markFailed(manager: EntityManager, id: string, attempts: number, reason: string, lastError: string): Promise<void> {
+    await manager.getRepository(RevocationOutboxEntity).update({ id }, { attempts, lastError, failedAt: () => 'now()', failureReason: reason });
   }
 
   findPending(consentId: string): Promise<RevocationOutboxEntity | null> {

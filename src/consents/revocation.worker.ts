@@ -1,8 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { SYSTEM_ACTOR } from '../audit/audit.service';
+import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { NogiDebtClient } from '../nogi/nogi-debt.client';
 import { ConsentsService, outcomeOf } from './consents.service';
-import { nextRetryDelayMs } from './revocation-backoff';
+import { nextRetryDelayMs, type RevocationFailure, revocationFailure } from './revocation-backoff';
 import { RevocationOutboxRepository } from './revocation-outbox.repository';
 
 const INTERVAL_MS = 2000;
@@ -10,10 +12,22 @@ const INTERVAL_MS = 2000;
 const MAX_PER_TICK = 20;
 const ACTOR = SYSTEM_ACTOR('revocation-worker');
 
+/** The stable log message (and `event`) ops alert on when a revocation is given up. */
+export const REVOCATION_FAILED_LOG = 'Revocation failed: NoGi was not told; the consent stays revoking until someone acts';
+
+interface GivenUp {
+  consentId: string;
+  attempts: number;
+  reason: RevocationFailure;
+  code: string;
+}
+
 /**
  * Delivers queued revocations to NoGi until it confirms. Each row is delivered inside the
  * transaction that holds its lock (FOR UPDATE SKIP LOCKED), so replicas never send the same one
- * at once; rows survive restarts because they live in PostgreSQL.
+ * at once; rows survive restarts because they live in PostgreSQL. A row NoGi refuses for good, or
+ * that keeps failing for REVOCATION_GIVE_UP_HOURS, is recorded as failed (audit row, metric, one
+ * error line) and no longer tried.
  */
 @Injectable()
 export class RevocationWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,12 +35,18 @@ export class RevocationWorker implements OnApplicationBootstrap, OnApplicationSh
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = false;
+  private readonly failed;
 
   constructor(
     private readonly outbox: RevocationOutboxRepository,
     private readonly debt: NogiDebtClient,
     private readonly consents: ConsentsService,
-  ) {}
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+    metrics: MetricsService,
+  ) {
+    this.failed = metrics.counter('consent_revocations_failed_total', 'Queued revocations given up (the consent stays revoking), by upstream and reason', ['upstream', 'reason']);
+  }
 
   onApplicationBootstrap(): void {
     this.schedule();
@@ -54,6 +74,7 @@ export class RevocationWorker implements OnApplicationBootstrap, OnApplicationSh
     let delivered = 0;
     try {
       for (let i = 0; i < MAX_PER_TICK && !this.stopped; i++) {
+        let givenUp: GivenUp | undefined;
         const found = await this.outbox.withNextDue(async (row, manager) => {
           try {
             const confirmed = await this.debt.revoke(row.nogiConsentId);
@@ -62,15 +83,30 @@ export class RevocationWorker implements OnApplicationBootstrap, OnApplicationSh
             delivered++;
           } catch (error) {
             const attempts = row.attempts + 1;
-            await this.outbox.reschedule(manager, row.id, attempts, new Date(Date.now() + nextRetryDelayMs(attempts + 1)), outcomeOf(error));
-            this.logger.warn({ consentId: row.consentId, attempts, code: outcomeOf(error) }, 'Revocation not confirmed by NoGi; will retry');
+            const code = outcomeOf(error);
+            const reason = revocationFailure(code, row.createdAt, Date.now(), this.config.revocationGiveUpHours);
+            if (reason === null) {
+              await this.outbox.reschedule(manager, row.id, attempts, new Date(Date.now() + nextRetryDelayMs(attempts + 1)), code);
+              this.logger.warn({ consentId: row.consentId, attempts, code }, 'Revocation not confirmed by NoGi; will retry');
+              return;
+            }
+            await this.outbox.markFailed(manager, row.id, attempts, reason, code);
+            await this.audit.record({ action: 'consent.revocation_failed', actor: ACTOR, outcome: code, consentId: row.consentId, detail: { reason, attempts } }, manager);
+            givenUp = { consentId: row.consentId, attempts, reason, code };
           }
         });
         if (!found) break;
+        // Counted and logged once the failure is committed.
+        if (givenUp) this.reportFailure(givenUp);
       }
     } catch (error) {
       this.logger.error({ err: error }, 'Revocation worker pass failed');
     }
     return delivered;
+  }
+
+  private reportFailure(failure: GivenUp): void {
+    this.failed.inc({ upstream: 'nogi', reason: failure.reason });
+    this.logger.error({ event: 'consent.revocation_failed', upstream: 'nogi', ...failure }, REVOCATION_FAILED_LOG);
   }
 }

@@ -5,7 +5,7 @@ import { NogiHttpClient, NogiResponse, NogiTransportError, nogiFailure, nogiStat
 import { FeedPage, FeedResponseError, parseFeedJson, parseFeedPage, parseSequenceNrBody } from './nogi-feed.parse';
 import { NogiTokenClient } from './nogi-token.client';
 
-export type { FeedEvent, FeedEventType, FeedPage } from './nogi-feed.parse';
+export type { FeedEvent, FeedEventType, FeedPage, UnknownFeedEvent } from './nogi-feed.parse';
 
 /**
  * NoGi's Consents Feed API (`/feed/v1/consent`) with the feed token (`client.access.consent.events`).

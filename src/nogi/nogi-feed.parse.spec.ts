@@ -83,7 +83,8 @@ describe('NoGi consent feed parsing', () => {
   it.each([
     ['a missing result', { startSequenceNr: 1, endSequenceNr: 1, generatedAt: '2024-05-21T13:40:05Z' }],
     ['a malformed generatedAt', page([], { generatedAt: 'now' })],
-    ['an unknown event type', page([created({ eventType: 'SAMTYKKE_ENDRET' })])],
+    ['an event type that is not a string', page([created({ eventType: null })])],
+    ['an unknown event type without its envelope', page([created({ eventType: 'SAMTYKKE_ENDRET', consentId: undefined })])],
     ['a malformed eventId', page([created({ eventId: 'nope' })])],
     ['a created event without its payload', page([created({ samtykkeOpprettetEvent: null })])],
     ['an event before fromSequenceNr', page([created({ sequenceNr: 6 })])],
@@ -91,6 +92,17 @@ describe('NoGi consent feed parsing', () => {
     ['a fractional sequence number', page([created({ sequenceNr: 7.5 })])],
   ])('refuses a page with %s', (_name, body) => {
     expect(() => parseFeedPage(body, 7n)).toThrow(FeedResponseError);
+  });
+
+  it('sets an event of a type it does not know aside with its envelope, instead of refusing the page', () => {
+    const p = parseFeedPage(page([created(), archived({ sequenceNr: 9, eventType: 'SAMTYKKE_ENDRET', samtykkeArkivertEvent: null, samtykkeEndretEvent: { x: 1 } }), archived({ eventId: 'e1d0b6a4-5b36-4a8e-8a51-54a0bd1ad1a3' })]), 7n);
+    expect(p.events.map((e) => e.eventType)).toEqual(['SAMTYKKE_OPPRETTET', 'SAMTYKKE_ARKIVERT']);
+    expect(p.unknown).toEqual([
+      { sequenceNr: 9n, eventId: '47e34ae1-022f-46d4-b3e5-e8ef2dd2761c', consentId: 'c8ff2ad5-4140-481d-a7cd-6c7deee7203c', timestamp: new Date('2024-05-21T12:51:53.334Z'), eventType: 'SAMTYKKE_ENDRET', unknownType: true },
+    ]);
+    // Kept to a column and a metric label: never NoGi's raw text.
+    const [odd] = parseFeedPage(page([created({ eventType: `samtykke-arkivert ${'x'.repeat(40)}` })]), 7n).unknown;
+    expect(odd.eventType).toBe('samtykke_arkivert_xxxxxxxxxxxxxx');
   });
 
   it('takes an archived event whose nested payload is null or missing: only the top-level consentId is used', () => {

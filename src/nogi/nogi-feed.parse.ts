@@ -26,12 +26,28 @@ export interface FeedEvent {
   };
 }
 
+/**
+ * An event whose eventType NoGi's contract does not name (yet): its envelope is kept so it can be
+ * recorded, counted and skipped. Refusing it would stop the feed at that page for good.
+ */
+export interface UnknownFeedEvent {
+  sequenceNr: bigint;
+  eventId: string;
+  consentId: string;
+  timestamp: Date;
+  /** NoGi's eventType, reduced to [A-Za-z0-9_] and at most 32 characters (a column and a metric label). */
+  eventType: string;
+  unknownType: true;
+}
+
 export interface FeedPage {
   startSequenceNr: bigint;
   endSequenceNr: bigint;
   /** NoGi's clock when it answered: the clock its 7-day window is measured on. */
   generatedAt: Date;
   events: FeedEvent[];
+  /** Events of a type we do not know, to skip. */
+  unknown: UnknownFeedEvent[];
 }
 
 export class FeedResponseError extends Error {
@@ -97,20 +113,25 @@ function uuid(value: unknown, field: string): string {
   return value.toLowerCase();
 }
 
-export function parseFeedEvent(raw: unknown, index: number): FeedEvent {
+function isKnownType(eventType: string): eventType is FeedEventType {
+  return (FEED_EVENT_TYPES as readonly string[]).includes(eventType);
+}
+
+/** A known event, or the envelope of one whose type is new to us (every envelope field is required). */
+export function parseFeedEvent(raw: unknown, index: number): FeedEvent | UnknownFeedEvent {
   const at = `result[${index}]`;
   if (!isObject(raw)) throw new FeedResponseError(`${at} is not an object`);
   const eventType = raw.eventType;
-  if (typeof eventType !== 'string' || !(FEED_EVENT_TYPES as readonly string[]).includes(eventType)) throw new FeedResponseError(`${at}.eventType is unknown`);
+  if (typeof eventType !== 'string' || eventType.length === 0) throw new FeedResponseError(`${at}.eventType is not a string`);
   const timestampNs = parseTimestampNs(raw.timestamp, `${at}.timestamp`);
-  const event: FeedEvent = {
+  const envelope = {
     sequenceNr: parseSequenceNr(raw.sequenceNr, `${at}.sequenceNr`),
     eventId: uuid(raw.eventId, `${at}.eventId`),
     consentId: uuid(raw.consentId, `${at}.consentId`),
     timestamp: new Date(Number(timestampNs / 1_000_000n)),
-    timestampNs,
-    eventType: eventType as FeedEventType,
   };
+  if (!isKnownType(eventType)) return { ...envelope, eventType: eventType.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 32), unknownType: true };
+  const event: FeedEvent = { ...envelope, timestampNs, eventType };
   if (event.eventType === 'SAMTYKKE_OPPRETTET') {
     const payload = raw.samtykkeOpprettetEvent;
     if (!isObject(payload)) throw new FeedResponseError(`${at}.samtykkeOpprettetEvent is missing`);
@@ -135,19 +156,22 @@ export function parseFeedPage(body: unknown, fromSequenceNr: bigint): FeedPage {
   if (!isObject(body)) throw new FeedResponseError('body is not an object');
   if (!Array.isArray(body.result)) throw new FeedResponseError('result is not an array');
   const generatedAt = new Date(Number(parseTimestampNs(body.generatedAt, 'generatedAt') / 1_000_000n));
-  const events = body.result.map((raw, i) => parseFeedEvent(raw, i));
+  const parsed = body.result.map((raw, i) => parseFeedEvent(raw, i));
   const ids = new Set<string>();
-  for (const e of events) {
+  for (const e of parsed) {
     if (e.sequenceNr < fromSequenceNr) throw new FeedResponseError('an event precedes fromSequenceNr');
     if (ids.has(e.eventId)) throw new FeedResponseError('an eventId appears twice in one page');
     ids.add(e.eventId);
   }
+  const events = parsed.filter((e): e is FeedEvent => !('unknownType' in e));
+  const unknown = parsed.filter((e): e is UnknownFeedEvent => 'unknownType' in e);
   return {
     // NoGi's empty page may say 0 here when fromSequenceNr is 1; the numbers are only informative.
     startSequenceNr: parseSequenceNr(body.startSequenceNr, 'startSequenceNr', 0n),
     endSequenceNr: parseSequenceNr(body.endSequenceNr, 'endSequenceNr', 0n),
     generatedAt,
     events,
+    unknown,
   };
 }
 

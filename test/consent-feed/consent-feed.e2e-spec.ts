@@ -203,6 +203,82 @@ describe('following NoGi consent feed', () => {
     expect(await feedService(app).syncOnce()).toMatchObject({ gap: false });
   });
 
+  it('records, counts and skips an event of a type it does not know, and still applies the events after it', async () => {
+    const atNogi = createAtNogi();
+    const ours = await insertOurConsent(db.pg, atNogi.id);
+    await feedService(app).syncOnce();
+    const before = await cursorOf(db.pg);
+    nogi.sandbox.emitEventOfType(atNogi.id, 'SAMTYKKE_ENDRET');
+    nogi.sandbox.archiveConsent(atNogi.id);
+
+    expect(await feedService(app).syncOnce()).toMatchObject({ outcome: 'synced', applied: 1 });
+
+    expect(await consentByNogiId(db.pg, atNogi.id)).toMatchObject({ status: 'archived' });
+    expect(await auditActions(db.pg, ours)).toEqual(['consent.archived']);
+    const { rows } = await db.pg.query('SELECT event_type, sequence_nr::text AS seq FROM feed_event WHERE nogi_consent_id = $1 ORDER BY sequence_nr', [atNogi.id]);
+    expect(rows.map((r) => r.event_type)).toEqual(['SAMTYKKE_OPPRETTET', 'SAMTYKKE_ENDRET', 'SAMTYKKE_ARKIVERT']);
+    expect(await cursorOf(db.pg)).toBe(String(nogi.sandbox.lastSequenceNrFor(TEST_CLIENT.id)));
+    expect(await metricValue(app, 'nogi_feed_events_skipped_total', { type: 'SAMTYKKE_ENDRET' })).toBe(1);
+    const skipped = app.logs.filter((l) => l.includes('Consent feed event of an unknown type'));
+    expect(skipped).toHaveLength(1);
+    expect(JSON.parse(skipped[0])).toMatchObject({ eventType: 'SAMTYKKE_ENDRET', sequenceNr: rows[1].seq });
+    expect(skipped[0]).not.toContain(atNogi.id);
+
+    // Read again: recorded once, counted once.
+    await setCursor(db.pg, BigInt(before!));
+    expect(await feedService(app).syncOnce()).toMatchObject({ outcome: 'synced', applied: 0 });
+    expect(await metricValue(app, 'nogi_feed_events_skipped_total', { type: 'SAMTYKKE_ENDRET' })).toBe(1);
+  });
+
+  it.each([
+    ['refuses', 'reject'],
+    ['answers an empty page for', 'empty'],
+  ] as const)('starts again from NoGi’s first sequence number when the cursor fell behind it (NoGi %s a number it no longer keeps)', async (_how, mode) => {
+    // An event we never read leaves NoGi's window; newer ones stay.
+    const lost = createAtNogi();
+    nogi.sandbox.advanceClock(1);
+    nogi.sandbox.pruneFeed(0);
+    const atNogi = createAtNogi();
+    const ours = await insertOurConsent(db.pg, atNogi.id);
+    nogi.sandbox.archiveConsent(atNogi.id);
+    const cursor = BigInt((await cursorOf(db.pg))!);
+    expect(BigInt(nogi.sandbox.firstSequenceNrFor(TEST_CLIENT.id))).toBeGreaterThan(cursor + 1n);
+    nogi.sandbox.feedBeforeFirst = mode;
+    nogi.sandbox.clearCalls();
+    try {
+      expect(await feedService(app).syncOnce()).toMatchObject({ outcome: 'synced', gap: false, applied: 2 });
+    } finally {
+      nogi.sandbox.feedBeforeFirst = undefined;
+    }
+
+    expect(await consentByNogiId(db.pg, atNogi.id)).toMatchObject({ status: 'archived' });
+    expect(await auditActions(db.pg, ours)).toEqual(['consent.archived']);
+    expect(await consentByNogiId(db.pg, lost.id)).toBeUndefined();
+    expect(await cursorOf(db.pg)).toBe(String(nogi.sandbox.lastSequenceNrFor(TEST_CLIENT.id)));
+    // Never asked NoGi for a number it no longer keeps.
+    const pages = nogi.sandbox.getCalls('feed').filter((c) => c.path.endsWith('/feed/v1/consent'));
+    expect(pages.length).toBeGreaterThanOrEqual(1);
+    expect(pages.map((c) => c.status).filter((status) => status !== 200)).toEqual([]);
+  });
+
+  it('records a used one-time consent NoGi no longer holds active as expired, not archived, after a gap', async () => {
+    // NoGi's default consent (one collection within 10 minutes), learnt from the feed and used once by us.
+    const atNogi = createAtNogi({ durationDays: undefined });
+    await feedService(app).syncOnce();
+    const learnt = (await consentByNogiId(db.pg, atNogi.id))!;
+    expect(learnt).toMatchObject({ source: 'external', status: 'active' });
+    const reader = await app.issuer.service(['debt:read']);
+    expect((await request(`${app.url}/v1/consents/${learnt.id}/debt`, { headers: { authorization: `Bearer ${reader}` } })).statusCode).toBe(200);
+    expect(nogi.sandbox.consent(atNogi.id)).toMatchObject({ used: true });
+    await db.pg.query(`UPDATE feed_cursor SET last_success_at = now() - interval '7 days'`);
+
+    // NoGi's /status: inactive, its 10 minutes not yet over.
+    expect(await feedService(app).syncOnce()).toMatchObject({ outcome: 'synced', gap: true });
+
+    expect(await consentByNogiId(db.pg, atNogi.id)).toMatchObject({ status: 'expired', revoked_at: null });
+    expect(await auditActions(db.pg, learnt.id)).toEqual(['consent.learnt_from_feed', 'consent.debt_read', 'consent.expired']);
+  });
+
   it('polls on its own at FEED_POLL_INTERVAL_SECONDS and stops polling when the application shuts down', async () => {
     const poller = await startTestApp({ nogiUrl: nogi.url, env: { DATABASE_URL: db.url, FEED_POLL_INTERVAL_SECONDS: '1' } });
     try {

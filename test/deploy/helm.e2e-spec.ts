@@ -164,6 +164,7 @@ describe('the Helm chart', () => {
       expect(data).toMatchObject({ NOGI_ENV: 'prod', PORT: '3000', NOGI_TIMEOUT_MS: '5000', AUTH_JWKS_URL: 'https://idp.bank.example/.well-known/jwks.json' });
       expect(data).not.toHaveProperty('NOGI_ISSUER');
       expect(one(defaults, 'ConfigMap').data).not.toHaveProperty('HTTPS_PROXY');
+      expect(one(defaults, 'ConfigMap').data).toMatchObject({ REVOCATION_GIVE_UP_HOURS: '72' });
       expect(appContainer(one(production, 'Deployment')).envFrom).toEqual([{ configMapRef: { name: 'nogi-nogi-consent-bff' } }]);
     });
 

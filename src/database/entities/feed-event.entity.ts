@@ -1,6 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** Every feed event applied, keyed by NoGi's eventId, so replaying a page changes nothing. */
+/**
+ * Every feed event applied, keyed by NoGi's eventId, so replaying a page changes nothing. An event
+ * of a type we do not know is recorded here too (its envelope and type) and applied to nothing.
+ */
 @Entity('feed_event')
 @Index('feed_event_consent_idx', ['nogiConsentId', 'eventTimestamp'])
 export class FeedEventEntity {

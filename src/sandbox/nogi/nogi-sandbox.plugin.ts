@@ -666,9 +666,12 @@ export const nogiSandboxPlugin: FastifyPluginAsync<{ sandbox: NogiSandbox }> = a
     const limit = Number(q.limit);
     if (from < 0) return springError(req, reply, 400, 'fromSequenceNr must not be negative');
     if (limit < 1) return springError(req, reply, 400, 'limit must be at least 1');
+    const beforeFirst = from < sandbox.firstSequenceNrFor(token.clientId) ? sandbox.feedBeforeFirst : undefined;
+    if (beforeFirst === 'reject') return springError(req, reply, 400, 'fromSequenceNr is before firstSequenceNr');
     // Undocumented maximum; the sandbox caps a page at 1000 events.
     const page = sandbox
       .feedEvents(token.clientId)
+      .filter(() => beforeFirst !== 'empty')
       .filter((e) => e.sequenceNr >= from)
       .sort((a, b) => a.sequenceNr - b.sequenceNr)
       .slice(0, Math.min(limit, 1000));

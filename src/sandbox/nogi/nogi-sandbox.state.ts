@@ -82,7 +82,8 @@ export interface FeedEvent {
   eventId: string;
   consentId: string;
   clientId: string;
-  eventType: FeedEventType;
+  /** A FeedEventType, or a type NoGi's contract does not name (a test's `emitEventOfType`). */
+  eventType: string;
   timestampMs: number;
   /** ISO-8601 with nanoseconds, as NoGi's feed writes it. */
   timestamp: string;
@@ -524,7 +525,20 @@ export class NogiSandbox {
 
   // ---- feed ----
 
-  private emit(c: SandboxConsent, type: FeedEventType, at: number): void {
+  /** Test fault: an event of a type NoGi's contract does not name (yet), e.g. SAMTYKKE_ENDRET, for this consent. */
+  emitEventOfType(consentId: string, eventType: string): void {
+    const c = this.consents.get(consentId);
+    if (!c) throw new RangeError('unknown consent');
+    this.emit(c, eventType, this.now());
+  }
+
+  /**
+   * Test fault: the feed's answer to a fromSequenceNr before firstSequenceNr (undocumented upstream).
+   * Unset: the events from the first kept one on; `reject`: 400; `empty`: an empty page.
+   */
+  feedBeforeFirst: 'reject' | 'empty' | undefined;
+
+  private emit(c: SandboxConsent, type: FeedEventType | string, at: number): void {
     // Non-contiguous: random gaps, as if other clients' events were interleaved.
     this.lastSequenceNr += randomInt(1, 5);
     let timestampMs = at;
@@ -620,6 +634,7 @@ export class NogiSandbox {
     this.callLog = [];
     this.idTokenFault = undefined;
     this.extraLoans = undefined;
+    this.feedBeforeFirst = undefined;
     this.faults.clear();
   }
 }
