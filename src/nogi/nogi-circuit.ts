@@ -1,5 +1,5 @@
 import { BrokenCircuitError, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
-import { AppError } from '../common/problem';
+import { AppError, UpstreamOutcome } from '../common/problem';
 import type { MetricsService } from '../metrics/metrics.service';
 
 /** The NoGi API families, each behind its own breaker: one failing API does not stop the others. */
@@ -71,10 +71,21 @@ export class NogiCircuits {
       if (error instanceof ServerFailureCarrier) return error.result as T;
       if (error instanceof BrokenCircuitError) {
         this.metrics.counter('nogi_circuit_rejections_total', 'NoGi calls refused at once because the breaker of their API family is open', ['api']).inc({ api });
-        throw new AppError('NOGI_UNAVAILABLE', `NoGi is unavailable (${api} API failing; not called).`, { headers: { 'retry-after': '5' } });
+        throw new AppError('NOGI_UNAVAILABLE', `NoGi is unavailable (${api} API failing; not called).`, { headers: { 'retry-after': '5' }, cause: new NogiCircuitOpenError(operation) });
       }
       throw error;
     }
+  }
+}
+
+/** Why a call was not sent: the breaker of its API family is open (for the log of the 503). */
+class NogiCircuitOpenError extends Error {
+  readonly upstream: UpstreamOutcome;
+
+  constructor(operation: string) {
+    super(`NoGi ${operation}: not called, the ${apiOf(operation)} breaker is open`);
+    this.name = 'NogiCircuitOpenError';
+    this.upstream = { upstream: 'nogi', operation, failure: 'circuit_open' };
   }
 }
 

@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DataCipher } from '../common/crypto/data-cipher';
-import { AppError } from '../common/problem';
 import { StateStore } from '../redis/state-store';
 import { NogiDiscoveryClient } from './nogi-discovery.client';
-import { NogiHttpClient, NogiResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
+import { NogiHttpClient, NogiResponse, nogiBadResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
 
 export type NogiAudienceName = 'debt' | 'agreement' | 'feed';
 
@@ -156,7 +155,7 @@ export class NogiTokenClient {
     const accessToken = parsed?.access_token;
     const expiresIn = Number(parsed?.expires_in);
     if (typeof accessToken !== 'string' || accessToken.length === 0 || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-      throw new AppError('NOGI_BAD_RESPONSE', 'NoGi answered the token request unexpectedly.');
+      throw nogiBadResponse(response.status, 'token', 'NoGi answered the token request unexpectedly.');
     }
     // Stop using it a little early (10 %, at most 60 s) so a token never expires in flight.
     const early = Math.min(60, expiresIn * 0.1);
