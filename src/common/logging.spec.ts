@@ -1,5 +1,6 @@
 import { QueryFailedError } from 'typeorm';
 import { createLogger, elevenDigitRuns, scrubNationalIds } from './logging';
+import { AppError } from './problem';
 
 describe('scrubNationalIds', () => {
   const nid = '01017012345';
@@ -50,5 +51,19 @@ describe('createLogger', () => {
     expect(entry.err).toMatchObject({ type: 'QueryFailedError', message: expect.stringContaining('duplicate key'), code: '23505' });
     expect(entry.err.stack).toEqual(expect.any(String));
     expect(lines[0]).not.toMatch(/nogi-secret-id|hash-of-customer|INSERT INTO/);
+  });
+
+  it("logs a problem's cause chain (classes, messages, stacks) but not the cause's values or an ioredis command's arguments", () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    const query = new QueryFailedError('UPDATE "consent" SET x = $1', ['ciphertext-value'], new Error('deadlock detected'));
+    const redis = Object.assign(new Error('ERR wrong number of arguments'), { command: { name: 'set', args: ['prefix:nogi-token:debt', 'token-ciphertext'] } });
+    logger.warn({ err: new AppError('DEPENDENCY_UNAVAILABLE', 'retry shortly', { cause: query }) }, 'Request failed');
+    logger.warn({ err: redis }, 'Request failed');
+    const [problem, reply] = lines.map((l) => JSON.parse(l) as { err: Record<string, unknown> });
+    expect(problem.err).toMatchObject({ type: 'AppError', code: 'DEPENDENCY_UNAVAILABLE', message: expect.stringContaining('deadlock detected') });
+    expect(problem.err.stack).toContain('caused by: QueryFailedError');
+    expect(reply.err).toMatchObject({ type: 'Error', message: 'ERR wrong number of arguments' });
+    expect(lines.join('\n')).not.toMatch(/ciphertext-value|token-ciphertext|UPDATE "consent"/);
   });
 });

@@ -49,10 +49,12 @@ export function scrubNationalIds(line: string): string {
 
 /**
  * Fields of a logged error that carry values rather than a description: a failed query's SQL and
- * parameters (TypeORM's QueryFailedError; national-id hashes, ciphertexts, NoGi ids) and
- * PostgreSQL's own `detail` ("Key (x)=(value) already exists") and neighbours.
+ * parameters (TypeORM's QueryFailedError; national-id hashes, ciphertexts, NoGi ids),
+ * PostgreSQL's own `detail` ("Key (x)=(value) already exists") and neighbours, ioredis's
+ * `command` (keys and values), and an AppError's `extras` (its cause is already in the message
+ * and stack chain; the rest is for the response).
  */
-const ERROR_VALUE_FIELDS = ['query', 'parameters', 'driverError', 'detail', 'where', 'internalQuery', 'hint'];
+const ERROR_VALUE_FIELDS = ['query', 'parameters', 'driverError', 'detail', 'where', 'internalQuery', 'hint', 'command', 'extras'];
 
 /** pino's standard `err` serializer (type, message, stack, own fields) without the value-bearing fields. */
 export const serializeError = pino.stdSerializers.wrapErrorSerializer((err) => {

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StateStoreUnavailableError } from '../redis/state-store';
-import { AppError, ProblemCode, problemBody } from './problem';
+import { AppError, ProblemCode, problemBody, UpstreamOutcome } from './problem';
 
 const HTTP_STATUS_CODES: Record<number, ProblemCode> = {
   400: 'VALIDATION_FAILED',
@@ -25,7 +25,7 @@ const FASTIFY_CODES: Record<string, [ProblemCode, string]> = {
 };
 
 /** Maps anything thrown to an AppError without ever exposing upstream bodies or stack traces. */
-export function toAppError(error: unknown, logger: Logger): AppError {
+export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const fastifyCode = (error as { code?: unknown })?.code;
   if (typeof fastifyCode === 'string' && FASTIFY_CODES[fastifyCode]) {
@@ -36,7 +36,6 @@ export function toAppError(error: unknown, logger: Logger): AppError {
     return new AppError('MALFORMED_BODY', 'The body is not valid JSON.');
   }
   if (isBackingServiceDown(error)) {
-    logger.warn({ error: (error as Error).message }, 'Backing service unavailable');
     return new AppError('DEPENDENCY_UNAVAILABLE', 'A backing service is unavailable; retry shortly.', { headers: { 'retry-after': '2' } });
   }
   const status = error instanceof HttpException ? error.getStatus() : (error as { statusCode?: number })?.statusCode;
@@ -45,8 +44,29 @@ export function toAppError(error: unknown, logger: Logger): AppError {
     const detail = status === 404 ? 'No route or resource matches this request.' : (error as Error).message;
     return new AppError(code, detail);
   }
-  logger.error({ err: error }, 'Unhandled error');
   return new AppError('INTERNAL_ERROR', 'An unexpected error occurred.');
+}
+
+/**
+ * Every 5xx is logged once, here, with its cause: the error as thrown (class, message and stack,
+ * each cause's appended; the err serializer drops value-bearing fields) and what the upstream did.
+ * Our own faults (500) are errors; an upstream's or a backing service's outage is a warning.
+ */
+function logServerError(logger: Logger, thrown: unknown, answered: AppError): void {
+  const fields = { err: thrown, code: answered.code, status: answered.status, upstream: upstreamOf(thrown) };
+  if (answered.status === 500) logger.error(fields, 'Request failed: internal error');
+  else logger.warn(fields, `Request failed: ${answered.code}`);
+}
+
+/** The first UpstreamOutcome along the cause chain (what NoGi answered, or why it did not). */
+function upstreamOf(error: unknown): UpstreamOutcome | undefined {
+  let current = error;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
+    const upstream = (current as { upstream?: unknown }).upstream;
+    if (typeof upstream === 'object' && upstream !== null) return upstream as UpstreamOutcome;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /**
@@ -116,6 +136,8 @@ export class ProblemFilter implements ExceptionFilter {
       void reply.status(503).header('cache-control', 'no-store').send(exception.getResponse());
       return;
     }
-    sendProblem(request, reply, toAppError(exception, this.logger));
+    const problem = toAppError(exception);
+    if (problem.status >= 500) logServerError(this.logger, exception, problem);
+    sendProblem(request, reply, problem);
   }
 }

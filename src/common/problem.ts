@@ -35,6 +35,17 @@ export const PROBLEM_CODES = {
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;
 
+/**
+ * What an upstream did, carried by the error behind a 5xx (as its cause) so that the log line of
+ * that answer names it: the HTTP status it answered with, or why there was no answer.
+ */
+export interface UpstreamOutcome {
+  upstream: string;
+  operation: string;
+  status?: number;
+  failure?: 'timeout' | 'network' | 'circuit_open';
+}
+
 export interface FieldError {
   field: string;
   message: string;

@@ -7,6 +7,7 @@ import { AppError } from '../common/problem';
 import { RequestId } from '../common/request-id';
 import { UuidParam } from '../common/uuid-param.pipe';
 import { DebtInformationDto } from '../debt/debt.dto';
+import { humanPaced } from '../nogi/nogi-circuit';
 import { ConsentFlowResponseDto, StartConsentFlowRequestDto, StartConsentFlowResponseDto } from './consent-flow.dto';
 import { ConsentFlowService } from './consent-flow.service';
 import { GuardedCallbackRequest, NogiCallbackGuard } from './nogi-callback.guard';
@@ -46,9 +47,12 @@ export class ConsentFlowController {
   @ApiProblems(303, undefined, ['INVALID_STATE', 'VALIDATION_FAILED', 'DEPENDENCY_UNAVAILABLE'])
   async callback(@Req() request: GuardedCallbackRequest, @RequestId() requestId: string): Promise<{ url: string }> {
     const query = request.query as Record<string, unknown>;
+    const outcome = request.nogiCallback;
     let target: URL;
     if (typeof query.error === 'string') target = await this.flows.handleNogiError(query.state, query.error, requestId);
-    else if (request.nogiCallback) target = await this.flows.complete(request.nogiCallback, query.scope, requestId);
+    // Human-paced: the ID token's keys, the debt collection and a discarded consent's revocation
+    // are tried even while NoGi's breakers are open (the customer has just finished BankID).
+    else if (outcome) target = await humanPaced(() => this.flows.complete(outcome, query.scope, requestId));
     else throw AppError.validation([{ field: 'code', message: 'the callback needs either code and state, or error and state' }]);
     return { url: target.toString() };
   }

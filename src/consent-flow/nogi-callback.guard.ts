@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import passport from 'passport';
 import { AppError } from '../common/problem';
+import { humanPaced } from '../nogi/nogi-circuit';
 import { StateStoreUnavailableError } from '../redis/state-store';
 import { CallbackRequest, NogiGrant, NogiOAuthStrategy } from './nogi-oauth.strategy';
 import type { FlowSecrets } from './flow.store';
@@ -32,7 +33,8 @@ export class NogiCallbackGuard implements CanActivate {
     // This application's strategy, not passport's global registry by name (which holds only the last
     // one registered in the process). Passport augments a given instance with the request's
     // success/fail actions, so each request gets its own object, as passport does for named ones.
-    await new Promise<void>((resolve, reject) => {
+    // The customer has just consented at NoGi: the exchange is tried even while a breaker is open.
+    await humanPaced(() => new Promise<void>((resolve, reject) => {
       const perRequest = Object.create(this.strategy) as NogiOAuthStrategy;
       const authenticate = passport.authenticate(perRequest, { session: false }, (error: unknown, grant: unknown) => {
         try {
@@ -43,7 +45,7 @@ export class NogiCallbackGuard implements CanActivate {
         }
       });
       authenticate(request, http.getResponse(), (error?: unknown) => (error ? reject(error) : resolve()));
-    });
+    }));
     return true;
   }
 

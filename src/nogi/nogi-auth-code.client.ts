@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { AppError } from '../common/problem';
-import { NogiHttpClient, nogiFailure, nogiStatusFailure } from './nogi-http.client';
+import { NogiHttpClient, nogiBadResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
 import { NogiDiscoveryClient } from './nogi-discovery.client';
 import { basicAuthorization } from './nogi-token.client';
 
@@ -51,7 +50,7 @@ export class NogiAuthCodeClient {
     const tokens = response.body as { access_token?: unknown; id_token?: unknown; scope?: unknown; token_type?: unknown };
     if (response.status !== 200) throw nogiStatusFailure(response.status, 'token exchange');
     if (typeof tokens?.access_token !== 'string' || !tokens.access_token || String(tokens.token_type).toLowerCase() !== 'bearer') {
-      throw new AppError('NOGI_BAD_RESPONSE', 'NoGi returned no usable access token.');
+      throw nogiBadResponse(response.status, 'token exchange', 'NoGi returned no usable access token.');
     }
     return {
       accessToken: tokens.access_token,

@@ -1,7 +1,7 @@
 import { CircuitState } from 'cockatiel';
 import { AppError } from '../common/problem';
 import { MetricsService } from '../metrics/metrics.service';
-import { apiOf, NogiCircuits } from './nogi-circuit';
+import { apiOf, humanPaced, NogiCircuits } from './nogi-circuit';
 
 const failing = () => Promise.reject(new Error('ECONNRESET'));
 const answer = (status: number) => () => Promise.resolve({ status });
@@ -53,5 +53,26 @@ describe('NogiCircuits', () => {
     await circuits.run('feed.page', answer(403), is5xx);
     await circuits.run('feed.page', answer(500), is5xx);
     expect(circuits.state('feed')).toBe(CircuitState.Closed);
+  });
+
+  it('sends a human-paced call once although the breaker is open, and keeps refusing every other call', async () => {
+    const metrics = new MetricsService();
+    const circuits = new NogiCircuits(metrics, { failureThreshold: 2, halfOpenAfterMs: 60_000 });
+    await circuits.run('token.client_credentials.feed', answer(500), is5xx);
+    await circuits.run('token.client_credentials.feed', answer(500), is5xx);
+    expect(circuits.state('token')).toBe(CircuitState.Open);
+
+    const exchange = jest.fn(answer(200));
+    await expect(humanPaced(() => circuits.run('token.authorization_code', exchange, is5xx))).resolves.toEqual({ status: 200 });
+    expect(exchange).toHaveBeenCalledTimes(1);
+    // Its failures reach the caller as they are (here a 5xx answer, returned like any other).
+    await expect(humanPaced(() => circuits.run('token.authorization_code', answer(503), is5xx))).resolves.toEqual({ status: 503 });
+    await expect(humanPaced(() => circuits.run('token.authorization_code', failing, is5xx))).rejects.toThrow('ECONNRESET');
+
+    const other = jest.fn(answer(200));
+    await expect(circuits.run('token.client_credentials.feed', other, is5xx)).rejects.toMatchObject({ code: 'NOGI_UNAVAILABLE' });
+    expect(other).not.toHaveBeenCalled();
+    expect(circuits.state('token')).toBe(CircuitState.Open);
+    expect(await metrics.registry.metrics()).toMatch(/nogi_circuit_bypasses_total\{api="token"\} 3/);
   });
 });

@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { BrokenCircuitError, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
-import { AppError } from '../common/problem';
+import { AppError, UpstreamOutcome } from '../common/problem';
 import type { MetricsService } from '../metrics/metrics.service';
 
 /** The NoGi API families, each behind its own breaker: one failing API does not stop the others. */
@@ -14,6 +15,19 @@ export interface NogiCircuitOptions {
 }
 
 export const DEFAULT_NOGI_CIRCUIT: NogiCircuitOptions = { failureThreshold: 5, halfOpenAfterMs: 5_000 };
+
+const humanPacedContext = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `work` as a step a customer has just made and cannot repeat: the consent callback, right
+ * after BankID at NoGi. Its NoGi calls are sent even while their breaker is open (a fresh consent
+ * is never thrown away unseen because earlier calls failed); they keep their timeout, and the
+ * breaker keeps guarding every other call. Such calls come at human pace, so they cannot flood a
+ * failing NoGi.
+ */
+export function humanPaced<T>(work: () => Promise<T>): Promise<T> {
+  return humanPacedContext.run(true, work);
+}
 
 /** The API family of an operation name (`debt.get_by_consent`, `token.client_credentials.feed`, `discovery`…). */
 export function apiOf(operation: string): NogiApi {
@@ -30,7 +44,10 @@ export function apiOf(operation: string): NogiApi {
  * `halfOpenAfterMs` one trial call decides whether it closes again.
  *
  * The breaker never retries: a call it rejects was never sent, so the authorization-code exchange
- * (which must never be sent twice) is safe behind it.
+ * (which must never be sent twice) is safe behind it. A human-paced call (see `humanPaced`) the
+ * open breaker refused is then sent once, directly: while closed or half-open the breaker counts
+ * it like any call; while open it is not counted (cockatiel has no way to count a call it did not
+ * run), so only the breaker's own trial call closes it again.
  */
 export class NogiCircuits {
   private readonly breakers = new Map<NogiApi, CircuitBreakerPolicy>();
@@ -70,11 +87,26 @@ export class NogiCircuits {
     } catch (error) {
       if (error instanceof ServerFailureCarrier) return error.result as T;
       if (error instanceof BrokenCircuitError) {
+        if (humanPacedContext.getStore()) {
+          this.metrics.counter('nogi_circuit_bypasses_total', 'Human-paced NoGi calls (the consent callback) sent although the breaker of their API family was open', ['api']).inc({ api });
+          return await call();
+        }
         this.metrics.counter('nogi_circuit_rejections_total', 'NoGi calls refused at once because the breaker of their API family is open', ['api']).inc({ api });
-        throw new AppError('NOGI_UNAVAILABLE', `NoGi is unavailable (${api} API failing; not called).`, { headers: { 'retry-after': '5' } });
+        throw new AppError('NOGI_UNAVAILABLE', `NoGi is unavailable (${api} API failing; not called).`, { headers: { 'retry-after': '5' }, cause: new NogiCircuitOpenError(operation) });
       }
       throw error;
     }
+  }
+}
+
+/** Why a call was not sent: the breaker of its API family is open (for the log of the 503). */
+class NogiCircuitOpenError extends Error {
+  readonly upstream: UpstreamOutcome;
+
+  constructor(operation: string) {
+    super(`NoGi ${operation}: not called, the ${apiOf(operation)} breaker is open`);
+    this.name = 'NogiCircuitOpenError';
+    this.upstream = { upstream: 'nogi', operation, failure: 'circuit_open' };
   }
 }
 

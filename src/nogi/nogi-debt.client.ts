@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { AppError } from '../common/problem';
 import { isNogiDebtInformation, type NogiDebtInformation } from '../debt/debt.mapper';
-import { NogiHttpClient, NogiResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
+import { NogiHttpClient, NogiResponse, nogiBadResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
 import { assertSafeNogiId } from './nogi-retry';
 import { NogiTokenClient } from './nogi-token.client';
 
@@ -81,7 +80,7 @@ export class NogiDebtClient {
     if (response.status === 403 && typeof body.error === 'string' && /invalid consent/i.test(body.error)) {
       return new NogiInvalidConsentError(reasonOf(body.error_description));
     }
-    if (response.status === 200) return new AppError('NOGI_BAD_RESPONSE', `NoGi answered unexpectedly (${operation}).`);
+    if (response.status === 200) return nogiBadResponse(200, operation, `NoGi answered unexpectedly (${operation}).`);
     return nogiStatusFailure(response.status, operation);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/problem';
-import { NogiHttpClient, nogiFailure } from './nogi-http.client';
+import { NogiHttpClient, NogiStatusError, nogiFailure } from './nogi-http.client';
 
 export interface NogiMetadata {
   issuer: string;
@@ -38,7 +38,7 @@ export class NogiDiscoveryClient {
     }
     const body = response.body as Partial<NogiMetadata> | undefined;
     if (response.status !== 200 || typeof body !== 'object' || !body?.authorization_endpoint || !body.token_endpoint || !body.jwks_uri) {
-      throw new AppError(response.status >= 500 ? 'NOGI_UNAVAILABLE' : 'NOGI_BAD_RESPONSE', 'NoGi discovery failed.');
+      throw new AppError(response.status >= 500 ? 'NOGI_UNAVAILABLE' : 'NOGI_BAD_RESPONSE', 'NoGi discovery failed.', { cause: new NogiStatusError('discovery', response.status) });
     }
     // OpenID Connect Discovery §4.3: the issuer in the document must be the one we asked.
     if (body.issuer?.replace(/\/+$/, '') !== this.config.nogiIssuer) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/problem';
-import { NogiHttpClient, NogiResponse, NogiTransportError, nogiFailure, nogiStatusFailure } from './nogi-http.client';
+import { NogiHttpClient, NogiResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
 import { FeedPage, FeedResponseError, parseFeedJson, parseFeedPage, parseSequenceNrBody } from './nogi-feed.parse';
 import { NogiTokenClient } from './nogi-token.client';
 
@@ -48,8 +48,7 @@ export class NogiFeedClient {
       );
     } catch (error) {
       // NoGi failures become problems; anything else (the token cache's store, say) stays what it is.
-      if (error instanceof NogiTransportError || error instanceof AppError) throw nogiFailure(error, operation);
-      throw error;
+      throw nogiFailure(error, operation);
     }
     if (response.status !== 200) throw nogiStatusFailure(response.status, operation);
     return this.parse(() => parseFeedJson(response.text ?? (typeof response.body === 'string' ? response.body : JSON.stringify(response.body))));

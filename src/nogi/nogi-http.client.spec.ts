@@ -1,8 +1,33 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '../config/app-config';
+import { AppError } from '../common/problem';
 import { MetricsService } from '../metrics/metrics.service';
-import { NogiHttpClient, NogiTransportError } from './nogi-http.client';
+import { StateStoreUnavailableError } from '../redis/state-store';
+import { NogiHttpClient, NogiTransportError, nogiFailure, nogiStatusFailure } from './nogi-http.client';
+
+describe('nogiFailure', () => {
+  it("maps NoGi's own failures to NOGI_* problems that keep the cause", () => {
+    const timeout = new NogiTransportError('timeout', 'debt.collect', new Error('aborted'));
+    expect(nogiFailure(timeout, 'debt collection')).toMatchObject({ code: 'NOGI_TIMEOUT', cause: timeout });
+    const network = new NogiTransportError('network', 'debt.collect', new Error('ECONNRESET'));
+    expect(nogiFailure(network, 'debt collection')).toMatchObject({ code: 'NOGI_UNAVAILABLE', cause: network });
+    const problem = new AppError('NOGI_UNAVAILABLE', 'breaker open');
+    expect(nogiFailure(problem, 'debt collection')).toBe(problem);
+  });
+
+  it('hands our own failures back unchanged: Redis down is not NoGi answering badly, nor is a bug', () => {
+    const redis = new StateStoreUnavailableError(new Error('Connection is closed.'));
+    expect(nogiFailure(redis, 'token')).toBe(redis);
+    const bug = new TypeError("Cannot read properties of undefined (reading 'token')");
+    expect(nogiFailure(bug, 'token')).toBe(bug);
+  });
+
+  it('keeps the status NoGi answered with as the cause of a status failure', () => {
+    expect(nogiStatusFailure(500, 'debt.status')).toMatchObject({ code: 'NOGI_UNAVAILABLE', cause: { upstream: { upstream: 'nogi', operation: 'debt.status', status: 500 } } });
+    expect(nogiStatusFailure(400, 'debt.status')).toMatchObject({ code: 'NOGI_REJECTED', cause: { upstream: { status: 400 } } });
+  });
+});
 
 describe('NogiHttpClient over real HTTP', () => {
   let server: Server;

@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Agent, Dispatcher, ProxyAgent, request } from 'undici';
 import { AppConfig } from '../config/app-config';
-import { AppError } from '../common/problem';
+import { AppError, UpstreamOutcome } from '../common/problem';
 import { MetricsService } from '../metrics/metrics.service';
 import { NogiCircuits } from './nogi-circuit';
 import { retryIdempotent } from './nogi-retry';
@@ -30,6 +30,8 @@ export interface NogiResponse {
 
 /** The call never produced an HTTP response. */
 export class NogiTransportError extends Error {
+  readonly upstream: UpstreamOutcome;
+
   constructor(
     readonly kind: 'timeout' | 'network',
     readonly operation: string,
@@ -37,6 +39,21 @@ export class NogiTransportError extends Error {
   ) {
     super(`NoGi ${operation}: ${kind}`, { cause });
     this.name = 'NogiTransportError';
+    this.upstream = { upstream: 'nogi', operation, failure: kind };
+  }
+}
+
+/** NoGi answered with a status we cannot use: the cause of the problem we answer, for the log. */
+export class NogiStatusError extends Error {
+  readonly upstream: UpstreamOutcome;
+
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+  ) {
+    super(`NoGi ${operation}: HTTP ${status}`);
+    this.name = 'NogiStatusError';
+    this.upstream = { upstream: 'nogi', operation, status };
   }
 }
 
@@ -125,20 +142,31 @@ function isTimeout(error: unknown): boolean {
   return e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT' || e?.code === 'UND_ERR_CONNECT_TIMEOUT';
 }
 
-/** The problem our caller sees when NoGi failed: never NoGi's body. */
-export function nogiFailure(error: unknown, what: string): AppError {
+/**
+ * The problem our caller sees when a call to NoGi failed: NoGi's own failures (no answer, a
+ * timeout, an open breaker) become NOGI_*. Anything else is ours — Redis or PostgreSQL failing
+ * (DEPENDENCY_UNAVAILABLE), a bug (INTERNAL_ERROR) — and is handed back unchanged for the
+ * problem filter to map and log; blaming NoGi for it would hide it.
+ */
+export function nogiFailure(error: unknown, what: string): unknown {
   if (error instanceof AppError) return error;
   if (error instanceof NogiTransportError) {
     return error.kind === 'timeout'
       ? new AppError('NOGI_TIMEOUT', `NoGi did not answer in time (${what}).`, { cause: error })
       : new AppError('NOGI_UNAVAILABLE', `NoGi could not be reached (${what}).`, { cause: error });
   }
-  return new AppError('NOGI_BAD_RESPONSE', `NoGi answered unexpectedly (${what}).`, { cause: error });
+  return error;
 }
 
 /** Maps an HTTP status NoGi answered with, when the caller has no more specific rule. */
 export function nogiStatusFailure(status: number, what: string): AppError {
-  if (status === 503 || status === 502 || status === 504 || status === 429) return new AppError('NOGI_UNAVAILABLE', `NoGi is unavailable (${what}).`);
-  if (status >= 500) return new AppError('NOGI_UNAVAILABLE', `NoGi failed (${what}).`);
-  return new AppError('NOGI_REJECTED', `NoGi rejected the request (${what}, HTTP ${status}).`);
+  const cause = new NogiStatusError(what, status);
+  if (status === 503 || status === 502 || status === 504 || status === 429) return new AppError('NOGI_UNAVAILABLE', `NoGi is unavailable (${what}).`, { cause });
+  if (status >= 500) return new AppError('NOGI_UNAVAILABLE', `NoGi failed (${what}).`, { cause });
+  return new AppError('NOGI_REJECTED', `NoGi rejected the request (${what}, HTTP ${status}).`, { cause });
+}
+
+/** NoGi answered (with `status`) but not with anything we can use. */
+export function nogiBadResponse(status: number, what: string, detail: string): AppError {
+  return new AppError('NOGI_BAD_RESPONSE', detail, { cause: new NogiStatusError(what, status) });
 }

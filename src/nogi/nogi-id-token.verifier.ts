@@ -3,7 +3,7 @@ import { createRemoteJWKSet, customFetch, jwtVerify } from 'jose';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/problem';
 import { NogiDiscoveryClient } from './nogi-discovery.client';
-import { NogiHttpClient, nogiFailure } from './nogi-http.client';
+import { NogiHttpClient, NogiStatusError, nogiFailure } from './nogi-http.client';
 
 export interface NogiIdTokenClaims {
   /** The person's national id (NoGi's `pid` claim). */
@@ -71,7 +71,7 @@ export class NogiIdTokenVerifier {
     } catch (error) {
       throw nogiFailure(error, 'jwks');
     }
-    if (response.status >= 500) throw new AppError('NOGI_UNAVAILABLE', 'NoGi could not serve its signing keys (jwks).');
+    if (response.status >= 500) throw new AppError('NOGI_UNAVAILABLE', 'NoGi could not serve its signing keys (jwks).', { cause: new NogiStatusError('jwks', response.status) });
     return new Response(response.text ?? '', { status: response.status, headers: { 'content-type': 'application/json' } });
   }
 }

@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DataCipher } from '../common/crypto/data-cipher';
-import { AppError } from '../common/problem';
+import { AppError, ProblemCode, UpstreamOutcome } from '../common/problem';
 import { StateStore } from '../redis/state-store';
 import { NogiDiscoveryClient } from './nogi-discovery.client';
-import { NogiHttpClient, NogiResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
+import { NogiHttpClient, NogiResponse, nogiBadResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
 
 export type NogiAudienceName = 'debt' | 'agreement' | 'feed';
 
@@ -22,11 +22,30 @@ interface CachedToken {
 }
 
 const POLL_INTERVAL_MS = 50;
+/** How long a failed token request is announced to the requests waiting on it (they poll every 50 ms). */
+const FAILURE_TTL_SECONDS = 2;
+const PUBLISHED_CODES: ReadonlySet<ProblemCode> = new Set(['NOGI_UNAVAILABLE', 'NOGI_TIMEOUT', 'NOGI_BAD_RESPONSE', 'NOGI_REJECTED']);
+
+/** What a lock holder announces when NoGi refused or failed its token request. */
+interface PublishedFailure {
+  code: ProblemCode;
+  upstream?: UpstreamOutcome;
+}
+
+/** The cause of a waiter's problem: the token request it waited on failed (on another replica, perhaps). */
+class SharedTokenRequestFailed extends Error {
+  constructor(readonly upstream: UpstreamOutcome | undefined) {
+    super('The token request this one waited on failed');
+    this.name = 'SharedTokenRequestFailed';
+  }
+}
 
 /**
  * Client-credentials tokens for NoGi's three APIs, one per audience, cached until shortly before
  * `expires_in` and shared across replicas through the state store (encrypted). Fetches are
- * single-flight: one in-flight promise per process, and a short lock across processes.
+ * single-flight: one in-flight promise per process, and a short lock across processes. When the
+ * lock holder's request fails at NoGi it announces the failure in the store, and the requests
+ * waiting on it (other replicas) fail at once with the same code instead of waiting out the lock.
  */
 @Injectable()
 export class NogiTokenClient {
@@ -79,25 +98,53 @@ export class NogiTokenClient {
     if (shared) return this.remember(audience, shared);
 
     const lockMs = this.config.nogiTimeoutMs * 2 + 1000;
-    const lock = await this.store.acquireLock(storeKey(audience), lockMs);
-    if (!lock) {
-      // Another replica is fetching: wait for its token, bounded, then fetch ourselves as a last resort.
-      const deadline = Date.now() + lockMs;
-      while (Date.now() < deadline) {
-        await sleep(POLL_INTERVAL_MS);
-        const theirs = await this.readShared(audience);
-        if (theirs) return this.remember(audience, theirs);
-      }
-      return this.remember(audience, await this.fetchAndShare(audience));
+    const deadline = Date.now() + lockMs;
+    let lock = await this.store.acquireLock(storeKey(audience), lockMs);
+    // Another replica is fetching: wait for its token or its announced failure. Should it stop
+    // without either (it crashed, or failed in a way that is not NoGi's), take the lock over.
+    while (!lock) {
+      // Last resort, as the lock expires within lockMs: fetch without it.
+      if (Date.now() >= deadline) return this.remember(audience, await this.fetchAndShare(audience));
+      await sleep(POLL_INTERVAL_MS);
+      const theirs = await this.readShared(audience);
+      if (theirs) return this.remember(audience, theirs);
+      const failure = await this.readFailure(audience);
+      if (failure) throw failure;
+      lock = await this.store.acquireLock(storeKey(audience), lockMs);
     }
     try {
       // The previous holder may have stored one between our read and our lock.
       const again = await this.readShared(audience);
       if (again) return this.remember(audience, again);
+      // A failure announced by an earlier attempt is not this attempt's: waiters must not see it.
+      await this.store.delete(failureKey(audience));
       return this.remember(audience, await this.fetchAndShare(audience));
+    } catch (error) {
+      await this.announceFailure(audience, error);
+      throw error;
     } finally {
       await lock.release().catch(() => undefined);
     }
+  }
+
+  /** Written before the lock is released, so a waiter that finds the lock free has seen it. */
+  private async announceFailure(audience: NogiAudienceName, error: unknown): Promise<void> {
+    if (!(error instanceof AppError) || !PUBLISHED_CODES.has(error.code)) return;
+    const failure: PublishedFailure = { code: error.code, upstream: (error.cause as { upstream?: UpstreamOutcome } | undefined)?.upstream };
+    await this.store.set(failureKey(audience), JSON.stringify(failure), FAILURE_TTL_SECONDS).catch(() => undefined);
+  }
+
+  private async readFailure(audience: NogiAudienceName): Promise<AppError | undefined> {
+    const stored = await this.store.get(failureKey(audience));
+    if (!stored) return undefined;
+    let failure: PublishedFailure;
+    try {
+      failure = JSON.parse(stored) as PublishedFailure;
+    } catch {
+      return undefined;
+    }
+    if (!PUBLISHED_CODES.has(failure.code)) return undefined;
+    return new AppError(failure.code, `NoGi did not issue a client-credentials token (${audience}).`, { cause: new SharedTokenRequestFailed(failure.upstream) });
   }
 
   private remember(audience: NogiAudienceName, cached: CachedToken): string {
@@ -156,7 +203,7 @@ export class NogiTokenClient {
     const accessToken = parsed?.access_token;
     const expiresIn = Number(parsed?.expires_in);
     if (typeof accessToken !== 'string' || accessToken.length === 0 || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-      throw new AppError('NOGI_BAD_RESPONSE', 'NoGi answered the token request unexpectedly.');
+      throw nogiBadResponse(response.status, 'token', 'NoGi answered the token request unexpectedly.');
     }
     // Stop using it a little early (10 %, at most 60 s) so a token never expires in flight.
     const early = Math.min(60, expiresIn * 0.1);
@@ -167,6 +214,10 @@ export class NogiTokenClient {
 
 function storeKey(audience: NogiAudienceName): string {
   return `nogi-token:${audience}`;
+}
+
+function failureKey(audience: NogiAudienceName): string {
+  return `nogi-token-failure:${audience}`;
 }
 
 /** RFC 6749 §2.3.1: id and secret are each form-urlencoded before being joined and base64-encoded. */
