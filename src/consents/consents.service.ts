@@ -12,7 +12,7 @@ import { NogiDebtClient, NogiInvalidConsentError, type InvalidConsentReason } fr
 import { decodeCursor, encodeCursor } from './consent-cursor';
 import { ConsentListResponseDto, ConsentResponseDto, ListConsentsQueryDto } from './consent.dto';
 import { effectiveStatus, toConsentResponse } from './consent.mapper';
-import { ConsentRepository } from './consent.repository';
+import { ConsentRepository, type NewConsent } from './consent.repository';
 import { RevocationOutboxRepository } from './revocation-outbox.repository';
 import { firstRetryAt } from './revocation-backoff';
 
@@ -174,6 +174,25 @@ export class ConsentsService {
       await this.consents.recordDebtRead(consent.id, now, ssnHash, actor);
     }
     return disclosure;
+  }
+
+  // ---- discard ----
+
+  /**
+   * A consent NoGi granted that we cannot keep (another person's data, an answer we cannot
+   * represent): recorded `revoking`, without a customer, with its revocation queued (due now) and
+   * audited, all in one transaction, before anyone calls NoGi; the outbox worker delivers it. Once
+   * committed, no crash can lose the revocation, and a `revoking` consent is never used or bound to
+   * whoever reads it first.
+   */
+  async recordForRevocation(values: Omit<NewConsent, 'status' | 'nationalIdHash'>, actor: AuditActor, reason: string): Promise<ConsentEntity> {
+    return this.consents.transaction(async (manager) => {
+      const row = await this.consents.insert({ ...values, status: 'revoking', nationalIdHash: null }, manager);
+      // A row the feed learnt first and saw ended stays ended: nothing is left to revoke at NoGi.
+      if (row.status === 'revoking') await this.outbox.enqueue(manager, row.id, row.nogiConsentId, new Date());
+      await this.audit.record({ action: 'consent.revocation_queued', actor, outcome: reason, consentId: row.id }, manager);
+      return row;
+    });
   }
 
   // ---- expiry ----
