@@ -6,12 +6,14 @@ import { Caller, customerMayAccess, customerNationalId } from '../auth/caller';
 import { NationalIdHasher } from '../common/crypto/data-cipher';
 import { secureRandomBytes } from '../common/crypto/random';
 import { AppError } from '../common/problem';
-import { ConsentRepository } from '../consents/consent.repository';
+import { ConsentRepository, isUniqueViolation } from '../consents/consent.repository';
 import type { ConsentEntity } from '../database/entities/consent.entity';
 import { ConsentsService } from '../consents/consents.service';
 import { DebtInformationDto } from '../debt/debt.dto';
 import { isNogiDebtInformation, NogiDebtInformation, toDebtResponse } from '../debt/debt.mapper';
+import { MetricsService } from '../metrics/metrics.service';
 import { NogiAuthCodeClient } from '../nogi/nogi-auth-code.client';
+import { NogiDebtClient } from '../nogi/nogi-debt.client';
 import { NogiTransportError } from '../nogi/nogi-http.client';
 import { InvalidIdTokenError, NogiIdTokenVerifier } from '../nogi/nogi-id-token.verifier';
 import { ConsentFlowResponseDto, FLOW_ERRORS, FlowError, StartConsentFlowRequestDto, StartConsentFlowResponseDto } from './consent-flow.dto';
@@ -20,6 +22,8 @@ import { FlowRecord, FlowStore } from './flow.store';
 import type { CallbackOutcome } from './nogi-callback.guard';
 
 const DENIED: ReadonlySet<string> = new Set(['consent_denied', 'login_cancelled']);
+/** Waits before recording a granted consent again: about a second in all, while the browser waits. */
+const RECORD_RETRY_DELAYS_MS = [250, 1000];
 
 /**
  * state, nonce and PKCE verifier: 256 bits each from the CSPRNG, base64url (RFC 9700 §4.7: they
@@ -43,11 +47,16 @@ export class ConsentFlowService {
     private readonly consents: ConsentRepository,
     private readonly consentsService: ConsentsService,
     private readonly audit: AuditService,
+    private readonly debt: NogiDebtClient,
+    metrics: MetricsService,
   ) {
+    this.unrecorded = metrics.counter('nogi_unrecorded_consents_total', 'Consents NoGi granted that our database could not record, by what became of them at NoGi (revoked, left_at_nogi)', ['outcome']);
     const url = new URL(`${config.nogiIssuer}/oauth2/auth`);
     url.search = new URLSearchParams({ response_type: 'code', client_id: config.nogiClientId, redirect_uri: config.nogiRedirectUri }).toString();
     this.authorizationBase = url.toString();
   }
+
+  private readonly unrecorded;
 
   /** NoGi's authorization endpoint with the parameters every flow shares, built once. */
   private readonly authorizationBase: string;
@@ -112,7 +121,7 @@ export class ConsentFlowService {
 
   /** NoGi redirected with a code and passport exchanged it (or failed to). */
   async complete(outcome: CallbackOutcome, grantedScope: unknown, requestId: string): Promise<URL> {
-    const flow = await this.pendingFlow(outcome.secrets.flowId);
+    const flow = outcome.flow;
     if (!outcome.grant) return this.finish(flow, 'failed', exchangeFailure(outcome.error), requestId);
     const grant = outcome.grant;
     const granted = grantedBaseScopes(`${typeof grantedScope === 'string' ? grantedScope : ''} ${grant.scope}`);
@@ -157,13 +166,16 @@ export class ConsentFlowService {
       this.logger.warn({ flowId: flow.id, error: error instanceof Error ? error.message : 'unknown' }, 'Debt answer unusable');
       return this.discard(flow, debt, 'nogi_unavailable', requestId);
     }
-    const consent = await this.recordConsent(flow, debt, {
-      id: consentId,
-      // NoGi's default consent allows one collection, which the callback just made.
-      status: flow.durationDays === null ? 'expired' : 'active',
-      nationalIdHash: flow.nationalIdHash,
-      lastUsedAt: now,
-    });
+    const consent = await this.recordGranted(flow, debt, requestId, () =>
+      this.consents.insert({
+        ...this.consentValues(flow, debt, consentId),
+        // NoGi's default consent allows one collection, which the callback just made.
+        status: flow.durationDays === null ? 'expired' : 'active',
+        nationalIdHash: flow.nationalIdHash,
+        lastUsedAt: now,
+      }),
+    );
+    if (!consent) return this.finish(flow, 'failed', 'server_error', requestId);
     await this.flows.saveDebt(flow.id, collected);
     flow.consentId = consent.id;
     flow.consentExpiresAt = consent.expiresAt?.toISOString();
@@ -172,29 +184,69 @@ export class ConsentFlowService {
 
   /**
    * NoGi granted a consent but its debt cannot be kept (it belongs to someone else, or cannot be
-   * represented): fail the flow, revoke that consent at NoGi (durably), keep no debt.
+   * represented): fail the flow, keep no debt, and revoke that consent at NoGi through the outbox —
+   * recorded `revoking` with its revocation queued in one transaction before NoGi is called.
    */
   private async discard(flow: FlowRecord, debt: NogiDebtInformation, error: 'identity_mismatch' | 'nogi_unavailable', requestId: string): Promise<URL> {
     const actor: AuditActor = { subject: `flow:${flow.id}`, clientId: flow.ownerClientId, requestId };
-    // Recorded without a customer, so the durable revocation path can deliver it if NoGi is away.
-    const consent = await this.recordConsent(flow, debt, { status: 'active', nationalIdHash: null, lastUsedAt: null });
-    const result = await this.consentsService.revokeAtNogiOrQueue(consent, actor);
-    this.logger.warn({ flowId: flow.id, error, revocation: result }, 'Consent revoked, debt discarded');
+    const values = { ...this.consentValues(flow, debt, randomUUID()), lastUsedAt: null };
+    const consent = await this.recordGranted(flow, debt, requestId, () => this.consentsService.recordForRevocation(values, actor, error));
+    if (consent) this.logger.warn({ flowId: flow.id, consentId: consent.id, error }, 'Consent discarded: its revocation at NoGi is queued, no debt kept');
     return this.finish(flow, 'failed', error, requestId);
   }
 
-  private recordConsent(flow: FlowRecord, debt: NogiDebtInformation, values: Pick<ConsentEntity, 'status' | 'nationalIdHash' | 'lastUsedAt'> & Partial<Pick<ConsentEntity, 'id'>>): Promise<ConsentEntity> {
-    return this.consents.insert({
+  private consentValues(flow: FlowRecord, debt: NogiDebtInformation, id: string) {
+    return {
+      id,
       nogiConsentId: debt.consent!.id!,
       clientConsentId: null,
       purpose: flow.purpose,
       scope: flow.baseScope,
       durationDays: flow.durationDays,
-      source: 'flow',
+      source: 'flow' as const,
       createdBy: flow.ownerClientId,
       expiresAt: typeof debt.consent?.exp === 'number' ? new Date(debt.consent.exp * 1000) : null,
-      ...values,
-    });
+    };
+  }
+
+  /**
+   * Records a consent NoGi granted, retrying briefly when our database fails (a dropped connection,
+   * a failover). NoGi's consent must never stay live without a record here; when the database
+   * stays away the revocation cannot be queued in it either, so the last resort is to revoke it at
+   * NoGi directly, with an error line ops alert on. Null when it could not be recorded.
+   */
+  private async recordGranted(flow: FlowRecord, debt: NogiDebtInformation, requestId: string, write: () => Promise<ConsentEntity>): Promise<ConsentEntity | null> {
+    const nogiConsentId = debt.consent!.id!;
+    let cause: unknown;
+    for (let attempt = 0; attempt <= RECORD_RETRY_DELAYS_MS.length; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_DELAYS_MS[attempt - 1]));
+      try {
+        return await write();
+      } catch (error) {
+        cause = error;
+        // An earlier attempt's commit went through although its answer was lost: it is recorded.
+        const recorded = isUniqueViolation(error) ? await this.consents.findByNogiConsentId(nogiConsentId).catch(() => null) : null;
+        if (recorded) return recorded;
+        this.logger.warn({ flowId: flow.id, attempt: attempt + 1, err: error }, 'Recording a consent NoGi granted failed');
+      }
+    }
+    await this.revokeUnrecorded(flow, nogiConsentId, requestId, cause);
+    return null;
+  }
+
+  private async revokeUnrecorded(flow: FlowRecord, nogiConsentId: string, requestId: string, cause: unknown): Promise<void> {
+    const event = 'consent.unrecorded';
+    try {
+      const nogi = await this.debt.revoke(nogiConsentId, requestId);
+      this.unrecorded.inc({ outcome: 'revoked' });
+      this.logger.error({ event, outcome: 'revoked', flowId: flow.id, nogiConsentId, nogi, err: cause }, 'A consent NoGi granted could not be recorded; it was revoked at NoGi directly');
+    } catch (error) {
+      this.unrecorded.inc({ outcome: 'left_at_nogi' });
+      this.logger.error(
+        { event, outcome: 'left_at_nogi', flowId: flow.id, nogiConsentId, revokeError: error instanceof AppError ? error.code : 'internal_error', err: cause },
+        'A consent NoGi granted could neither be recorded nor revoked: revoke it at NoGi by hand (DELETE /v1/debt/{nogiConsentId})',
+      );
+    }
   }
 
   private async pendingFlow(id: string): Promise<FlowRecord> {

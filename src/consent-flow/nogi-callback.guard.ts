@@ -4,11 +4,13 @@ import { AppError } from '../common/problem';
 import { humanPaced } from '../nogi/nogi-circuit';
 import { StateStoreUnavailableError } from '../redis/state-store';
 import { CallbackRequest, NogiGrant, NogiOAuthStrategy } from './nogi-oauth.strategy';
-import type { FlowSecrets } from './flow.store';
+import type { FlowRecord, FlowSecrets } from './flow.store';
 
 /** What the callback handler gets once the state was taken: the grant, or why there is none. */
 export interface CallbackOutcome {
   secrets: FlowSecrets;
+  /** The pending flow, read with its state before the code was exchanged. */
+  flow: FlowRecord;
   grant?: NogiGrant;
   /** The exchange failed (the flow must fail; the code is never retried). */
   error?: unknown;
@@ -51,11 +53,12 @@ export class NogiCallbackGuard implements CanActivate {
 
   private handleRequest(error: unknown, grant: unknown, request: GuardedCallbackRequest): void {
     const secrets = request.nogiFlowSecrets;
-    if (!secrets) {
+    const flow = request.nogiFlow;
+    if (!secrets || !flow) {
       // Fail closed: without the state store there is no state check, so no flow goes on.
       if (error instanceof StateStoreUnavailableError) throw new AppError('DEPENDENCY_UNAVAILABLE', 'The flow state cannot be checked right now.');
       throw new AppError('INVALID_STATE', 'The state is unknown, expired or already used. Start the consent again from your bank.');
     }
-    request.nogiCallback = { secrets, grant: grant ? (grant as NogiGrant) : undefined, error: grant ? undefined : (error ?? new Error('no grant')) };
+    request.nogiCallback = { secrets, flow, grant: grant ? (grant as NogiGrant) : undefined, error: grant ? undefined : (error ?? new Error('no grant')) };
   }
 }

@@ -4,9 +4,9 @@ import { Strategy as OAuth2Strategy } from 'passport-oauth2';
 import type { FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config';
 import { NogiAuthCodeClient } from '../nogi/nogi-auth-code.client';
-import { FlowSecrets, FlowStore } from './flow.store';
+import { FlowRecord, FlowSecrets, FlowStore } from './flow.store';
 
-export type CallbackRequest = FastifyRequest & { nogiFlowSecrets?: FlowSecrets };
+export type CallbackRequest = FastifyRequest & { nogiFlowSecrets?: FlowSecrets; nogiFlow?: FlowRecord };
 
 export interface NogiGrant {
   accessToken: string;
@@ -20,6 +20,10 @@ type Done = (error: Error | null, ok?: string | false, info?: unknown) => void;
  * passport-oauth2's state store on our FlowStore: the state is taken once, atomically, and the
  * flow's PKCE verifier handed back (passport sends it as code_verifier). Flows start at
  * POST /v1/consent-flows, never through passport's redirecting `store`.
+ *
+ * The flow itself is read here too, before the code is exchanged: once NoGi has handed us a
+ * consent, nothing but our database stands between it and its record (a state store failing
+ * after the exchange left the consent live at NoGi and unrecorded).
  */
 class FlowStatePassportStore {
   constructor(private readonly flows: FlowStore) {}
@@ -33,10 +37,17 @@ class FlowStatePassportStore {
       done(null, false, { message: 'invalid state' });
       return;
     }
-    this.flows.takeSecrets(providedState).then(
-      (secrets) => {
-        if (!secrets) return done(null, false, { message: 'unknown, expired or used state' });
+    const taken = async () => {
+      const secrets = await this.flows.takeSecrets(providedState);
+      const flow = secrets ? await this.flows.get(secrets.flowId) : null;
+      return { secrets, flow };
+    };
+    taken().then(
+      ({ secrets, flow }) => {
+        // A taken state whose flow is gone or no longer pending is not usable.
+        if (!secrets || !flow || flow.status !== 'pending') return done(null, false, { message: 'unknown, expired or used state' });
         req.nogiFlowSecrets = secrets;
+        req.nogiFlow = flow;
         done(null, secrets.codeVerifier, { flowId: secrets.flowId });
       },
       (error: Error) => done(error),

@@ -21,7 +21,7 @@ export class RegisterConsentRequestDto {
   @Max(365)
   durationDays!: number;
 
-  @ApiPropertyOptional({ description: "The bank's own id for the consent (unique); ours when omitted", maxLength: 255 })
+  @ApiPropertyOptional({ description: "The bank's own id for the consent (unique). When omitted, the id sent to NoGi is derived from the caller and the Idempotency-Key (so a retry registers the same consent), or is ours without a key", maxLength: 255 })
   @IsOmittable()
   @IsString()
   @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'must be 1–255 printable ASCII characters without spaces' })

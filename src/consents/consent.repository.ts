@@ -86,6 +86,10 @@ export class ConsentRepository {
     return this.byIdSql;
   }
 
+  findByNogiConsentId(nogiConsentId: string): Promise<ConsentEntity | null> {
+    return this.repo().findOneBy({ nogiConsentId });
+  }
+
   findByClientConsentId(clientConsentId: string): Promise<ConsentEntity | null> {
     return this.repo().findOneBy({ clientConsentId });
   }

@@ -9,13 +9,17 @@ import { RequestId } from '../common/request-id';
 import { UuidParam } from '../common/uuid-param.pipe';
 import { DebtInformationDto } from '../debt/debt.dto';
 import { ConsentListResponseDto, ConsentResponseDto, GetConsentQueryDto, ListConsentsQueryDto, RegisterConsentRequestDto } from './consent.dto';
+import { ConsentRegistrationService } from './consent-registration.service';
 import { ConsentsService } from './consents.service';
 
 @ApiTags('consents')
 @ApiBearerAuth('bearer')
 @Controller('v1/consents')
 export class ConsentsController {
-  constructor(private readonly consents: ConsentsService) {}
+  constructor(
+    private readonly consents: ConsentsService,
+    private readonly registration: ConsentRegistrationService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -24,7 +28,8 @@ export class ConsentsController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'Scoped to the caller, kept 24 hours: a replay with the same body answers the original status and body; another body is 422 IDEMPOTENCY_KEY_REUSED',
+    description:
+      'Scoped to the caller (and to the customer, for customer tokens), kept 24 hours: a replay with the same body answers the original status and body and never creates a second consent, here or at NoGi; another body is 422 IDEMPOTENCY_KEY_REUSED',
     schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$', example: '3f0c9a52-7d1e-4b8a-9c55-0e2f6a1b7d43' },
   })
   @ApiProblems(201, ConsentResponseDto, ['VALIDATION_FAILED', 'MALFORMED_BODY', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'FORBIDDEN', 'CONSENT_CONFLICT', 'IDEMPOTENCY_IN_PROGRESS', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'CONSENT_REJECTED', 'IDEMPOTENCY_KEY_REUSED', 'NOGI_REJECTED', 'NOGI_BAD_RESPONSE', 'NOGI_UNAVAILABLE', 'NOGI_TIMEOUT', 'DEPENDENCY_UNAVAILABLE'])
@@ -34,7 +39,7 @@ export class ConsentsController {
     @Body() body: RegisterConsentRequestDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ConsentResponseDto> {
-    return this.consents.register(caller, body, idempotencyKey, actorOf(caller, requestId));
+    return this.registration.register(caller, body, idempotencyKey, actorOf(caller, requestId));
   }
 
   @Get()

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsentEntity, RevocationOutboxEntity } from '../database/entities';
 import { ConsentExpirySweeper } from './consent-expiry.sweeper';
+import { ConsentRegistrationService } from './consent-registration.service';
 import { ConsentRepository } from './consent.repository';
 import { ConsentsController } from './consents.controller';
 import { ConsentsService } from './consents.service';
@@ -12,7 +13,7 @@ import { RevocationWorker } from './revocation.worker';
 @Module({
   imports: [TypeOrmModule.forFeature([ConsentEntity, RevocationOutboxEntity])],
   controllers: [ConsentsController],
-  providers: [ConsentRepository, RevocationOutboxRepository, IdempotencyStore, ConsentsService, RevocationWorker, ConsentExpirySweeper],
+  providers: [ConsentRepository, RevocationOutboxRepository, IdempotencyStore, ConsentsService, ConsentRegistrationService, RevocationWorker, ConsentExpirySweeper],
   exports: [ConsentRepository, ConsentsService],
 })
 export class ConsentsModule {}

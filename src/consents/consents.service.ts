@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditActor, AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
@@ -6,26 +5,23 @@ import { Caller, customerMayAccess, customerNationalId, isCustomer } from '../au
 import { NationalIdHasher } from '../common/crypto/data-cipher';
 import { isValidNationalId } from '../common/national-id';
 import { AppError } from '../common/problem';
-import { ConsentEntity, type ConsentStatus, MAX_DURATION_DAYS } from '../database/entities/consent.entity';
+import { ConsentEntity, type ConsentStatus } from '../database/entities/consent.entity';
 import type { DebtInformationDto } from '../debt/debt.dto';
 import { toDebtResponse } from '../debt/debt.mapper';
-import { NogiAgreementClient } from '../nogi/nogi-agreement.client';
 import { NogiDebtClient, NogiInvalidConsentError, type InvalidConsentReason } from '../nogi/nogi-debt.client';
 import { decodeCursor, encodeCursor } from './consent-cursor';
-import { ConsentListResponseDto, ConsentResponseDto, ListConsentsQueryDto, RegisterConsentRequestDto } from './consent.dto';
+import { ConsentListResponseDto, ConsentResponseDto, ListConsentsQueryDto } from './consent.dto';
 import { effectiveStatus, toConsentResponse } from './consent.mapper';
-import { ConsentRepository, isUniqueViolation } from './consent.repository';
-import { fingerprintOf, IdempotencyStore } from './idempotency.store';
+import { ConsentRepository, type NewConsent } from './consent.repository';
 import { RevocationOutboxRepository } from './revocation-outbox.repository';
 import { firstRetryAt } from './revocation-backoff';
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 /** Statuses in which a consent can no longer disclose debt. */
 const ENDED: readonly ConsentStatus[] = ['expired', 'revoked', 'archived', 'revoking'];
 
 export type RevokeResult = { status: 204 } | { status: 202; body: ConsentResponseDto };
 
-/** Consent administration (register, list, read, revoke) and debt by consent. */
+/** Consent administration (list, read, revoke) and debt by consent; registering is ConsentRegistrationService. */
 @Injectable()
 export class ConsentsService {
   private readonly logger = new Logger(ConsentsService.name);
@@ -33,72 +29,10 @@ export class ConsentsService {
   constructor(
     private readonly consents: ConsentRepository,
     private readonly outbox: RevocationOutboxRepository,
-    private readonly idempotency: IdempotencyStore,
-    private readonly agreement: NogiAgreementClient,
     private readonly debt: NogiDebtClient,
     private readonly audit: AuditService,
     private readonly hasher: NationalIdHasher,
   ) {}
-
-  // ---- register ----
-
-  async register(caller: Caller, dto: RegisterConsentRequestDto, idempotencyKey: string | undefined, actor: AuditActor): Promise<ConsentResponseDto> {
-    if (dto.durationDays > MAX_DURATION_DAYS[dto.purpose]) {
-      throw AppError.validation([{ field: 'durationDays', message: `must be at most ${MAX_DURATION_DAYS[dto.purpose]} for ${dto.purpose}` }]);
-    }
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw AppError.validation([{ field: 'Idempotency-Key', message: 'must be 1–255 printable ASCII characters without spaces' }]);
-    }
-    const nationalId = customerNationalId(caller, dto.nationalId, true);
-    const nationalIdHash = this.hasher.hash(nationalId);
-    if (idempotencyKey === undefined) return this.registerOnce(caller, dto, nationalId, nationalIdHash, actor);
-
-    // The fingerprint covers the request as resolved (a customer may omit their own national id).
-    const fingerprint = fingerprintOf([nationalIdHash, dto.purpose, dto.durationDays, dto.clientConsentId ?? null]);
-    const start = await this.idempotency.begin(caller.clientId, idempotencyKey, fingerprint);
-    if (start.kind === 'mismatch') throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with another request body.');
-    if (start.kind === 'in_progress') throw new AppError('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still in progress; retry shortly.', { headers: { 'retry-after': '1' } });
-    if (start.kind === 'replay') return start.body as ConsentResponseDto;
-    try {
-      const body = await this.registerOnce(caller, dto, nationalId, nationalIdHash, actor);
-      await this.idempotency.complete(caller.clientId, idempotencyKey, fingerprint, 201, body);
-      return body;
-    } catch (error) {
-      await this.idempotency.abandon(caller.clientId, idempotencyKey).catch(() => undefined);
-      throw error;
-    }
-  }
-
-  private async registerOnce(caller: Caller, dto: RegisterConsentRequestDto, nationalId: string, nationalIdHash: string, actor: AuditActor): Promise<ConsentResponseDto> {
-    const id = randomUUID();
-    const clientConsentId = dto.clientConsentId ?? id;
-    if (dto.clientConsentId !== undefined && (await this.consents.findByClientConsentId(dto.clientConsentId))) {
-      throw new AppError('CONSENT_CONFLICT', 'A consent with this clientConsentId is already registered.');
-    }
-    const scope = `debt.unsecured.${dto.purpose}`;
-    let registered;
-    try {
-      registered = await this.agreement.register({ nin: nationalId, scope, durationDays: dto.durationDays, clientConsentId }, actor.requestId ?? undefined);
-    } catch (error) {
-      await this.audit.record({ action: 'consent.registered', actor, outcome: outcomeOf(error), detail: { purpose: dto.purpose } });
-      throw error;
-    }
-    try {
-      const consent = await this.consents.transaction(async (manager) => {
-        const row = await this.consents.insert(
-          { id, nogiConsentId: registered.nogiConsentId, clientConsentId, purpose: dto.purpose, scope, durationDays: dto.durationDays, source: 'agreement', status: 'active', nationalIdHash, createdBy: caller.clientId, expiresAt: registered.expiresAt },
-          manager,
-        );
-        await this.audit.record({ action: 'consent.registered', actor, outcome: 'success', consentId: row.id, detail: { purpose: dto.purpose, durationDays: dto.durationDays } }, manager);
-        return row;
-      });
-      return toConsentResponse(consent);
-    } catch (error) {
-      // NoGi answered with a consent we already hold (same clientConsentId registered concurrently).
-      if (isUniqueViolation(error)) throw new AppError('CONSENT_CONFLICT', 'This consent is already registered.');
-      throw error;
-    }
-  }
 
   // ---- read ----
 
@@ -244,6 +178,25 @@ export class ConsentsService {
       await this.consents.recordDebtRead(consent.id, now, ssnHash, actor);
     }
     return disclosure;
+  }
+
+  // ---- discard ----
+
+  /**
+   * A consent NoGi granted that we cannot keep (another person's data, an answer we cannot
+   * represent): recorded `revoking`, without a customer, with its revocation queued (due now) and
+   * audited, all in one transaction, before anyone calls NoGi; the outbox worker delivers it. Once
+   * committed, no crash can lose the revocation, and a `revoking` consent is never used or bound to
+   * whoever reads it first.
+   */
+  async recordForRevocation(values: Omit<NewConsent, 'status' | 'nationalIdHash'>, actor: AuditActor, reason: string): Promise<ConsentEntity> {
+    return this.consents.transaction(async (manager) => {
+      const row = await this.consents.insert({ ...values, status: 'revoking', nationalIdHash: null }, manager);
+      // A row the feed learnt first and saw ended stays ended: nothing is left to revoke at NoGi.
+      if (row.status === 'revoking') await this.outbox.enqueue(manager, row.id, row.nogiConsentId, new Date());
+      await this.audit.record({ action: 'consent.revocation_queued', actor, outcome: reason, consentId: row.id }, manager);
+      return row;
+    });
   }
 
   // ---- expiry ----

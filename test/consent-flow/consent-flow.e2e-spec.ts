@@ -1,7 +1,10 @@
+import { Client } from 'pg';
 import { startNogiSandbox, StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { api, isolatedDatabase } from '../consents/consents.helpers';
 import { http } from '../sandbox/nogi-sandbox.helpers';
 import { consentAtNogi, FLOW_SCOPES, followCallback, startFlow, walkFlow } from '../support/consent-walk';
 import { freshNationalId, OTHER_PERSON_WITH_DEBT, PERSON_WITH_DEBT } from '../support/national-ids';
+import { eventually } from '../support/tcp-proxy';
 import { startTestApp, TEST_CLIENT, TEST_RETURN_ORIGIN, TestApp } from '../support/test-app';
 
 const REDIRECT_URI = 'http://127.0.0.1:3000/v1/consent-flows/callback';
@@ -10,16 +13,25 @@ describe('consent flow over HTTP against the NoGi sandbox', () => {
   let nogi: StartedNogiSandbox;
   let app: TestApp;
   let token: string;
+  // A database of its own: discarded consents are revoked by this app's outbox worker, and another
+  // suite's worker must not deliver them to its own sandbox.
+  let db: { url: string; drop(): Promise<void> };
+  let sql: Client;
 
   beforeAll(async () => {
+    db = await isolatedDatabase();
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
     nogi = await startNogiSandbox({ port: 0, clients: [{ clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret, redirectUris: [REDIRECT_URI] }] });
-    app = await startTestApp({ nogiUrl: nogi.url });
+    app = await startTestApp({ nogiUrl: nogi.url, env: { DATABASE_URL: db.url } });
     token = await app.issuer.service(FLOW_SCOPES);
   });
 
   afterAll(async () => {
     await app?.close();
     await nogi?.close();
+    await sql?.end();
+    await db?.drop();
   });
 
   beforeEach(() => {
@@ -30,12 +42,22 @@ describe('consent flow over HTTP against the NoGi sandbox', () => {
   });
 
   const bearer = (t = token) => ({ authorization: `Bearer ${t}` });
-  /** NoGi saw exactly one revocation in this test, confirmed it, and holds that consent as inactive. */
-  const expectOneConsentRevokedAtNogi = () => {
-    const revoked = nogi.sandbox.getCalls('revoke');
+  const consentRow = async (nogiConsentId: string) =>
+    (await sql.query('SELECT id, status, national_id_hash, source FROM consent WHERE nogi_consent_id = $1', [nogiConsentId])).rows[0] as
+      | { id: string; status: string; national_id_hash: string | null; source: string }
+      | undefined;
+  const pendingRevocations = async (consentId: string) => (await sql.query('SELECT id FROM revocation_outbox WHERE consent_id = $1 AND delivered_at IS NULL', [consentId])).rowCount;
+  /**
+   * The outbox worker revoked the consent NoGi granted in this test: NoGi saw one revocation,
+   * confirmed it and holds the consent as inactive; here it is revoked, with no customer.
+   */
+  const expectOneConsentRevokedAtNogi = async () => {
+    const revoked = await eventually(async () => nogi.sandbox.getCalls('revoke'), (calls) => calls.some((c) => c.status === 204), 15_000);
     expect(revoked).toHaveLength(1);
-    expect(revoked[0].status).toBe(204);
-    expect(nogi.sandbox.listConsents(TEST_CLIENT.id).find((c) => revoked[0].path.endsWith(c.id))?.active).toBe(false);
+    const consent = nogi.sandbox.listConsents(TEST_CLIENT.id).find((c) => revoked[0].path.endsWith(c.id))!;
+    expect(consent.active).toBe(false);
+    const row = await eventually(() => consentRow(consent.id), (r) => r?.status === 'revoked');
+    expect(row).toMatchObject({ national_id_hash: null, source: 'flow' });
   };
   const getFlowOf = (of: TestApp, id: string, t = token) => http('GET', `${of.url}/v1/consent-flows/${id}`, { headers: bearer(t) });
   const getFlow = (id: string, t = token) => getFlowOf(app, id, t);
@@ -190,8 +212,37 @@ describe('consent flow over HTTP against the NoGi sandbox', () => {
       expect(returnedTo.searchParams.get('status')).toBe('failed');
       expect((await getFlow(flow.id)).json).toMatchObject({ status: 'failed', error: 'identity_mismatch' });
       expect((await getDebt(flow.id)).status).toBe(409);
-      expectOneConsentRevokedAtNogi();
+      await expectOneConsentRevokedAtNogi();
     });
+
+    it('records the discarded consent revoking, with its revocation queued, before NoGi is asked; never binds it to a reader; delivers it once NoGi answers', async () => {
+      // NoGi's revoke endpoint hangs on the first attempt, then is down until the fault is cleared.
+      nogi.sandbox.injectFault({ endpoint: 'revoke', kind: 'timeout', times: 1 });
+      nogi.sandbox.injectFault({ endpoint: 'revoke', kind: 'status', status: 503 });
+      const someoneElse = freshNationalId();
+      const started = (await startFlow(app, token, { nationalId: PERSON_WITH_DEBT, durationDays: 30 })).json as { id: string; authorizationUrl: string };
+      const callback = followCallback(await consentAtNogi(app, started.authorizationUrl, { nationalId: someoneElse }));
+      // While the first revocation is in flight at NoGi, the consent is already revoking and queued.
+      await eventually(async () => nogi.sandbox.getCalls('revoke').length, (n) => n >= 1, 15_000);
+      const atNogi = nogi.sandbox.listConsents(TEST_CLIENT.id).find((c) => c.nationalId === someoneElse)!;
+      const row = (await consentRow(atNogi.id))!;
+      expect(row).toMatchObject({ status: 'revoking', national_id_hash: null, source: 'flow' });
+      expect(await pendingRevocations(row.id)).toBe(1);
+      expect(new URL(String((await callback).headers.location)).searchParams.get('status')).toBe('failed');
+      expect((await getFlow(started.id)).json).toMatchObject({ status: 'failed', error: 'identity_mismatch' });
+
+      // Whoever reads it first gets nothing and is not made its customer.
+      const reader = await app.issuer.service(['consent:read', 'debt:read', 'consent:admin']);
+      const read = await api(app, 'GET', `/v1/consents/${row.id}/debt`, { token: reader });
+      expect(read.status).toBe(410);
+      expect(nogi.sandbox.getCalls('debtById')).toHaveLength(0);
+      expect((await consentRow(atNogi.id))?.national_id_hash).toBeNull();
+
+      nogi.sandbox.clearFaults();
+      await eventually(() => consentRow(atNogi.id), (r) => r?.status === 'revoked', 20_000);
+      expect(nogi.sandbox.listConsents(TEST_CLIENT.id).find((c) => c.id === atNogi.id)?.active).toBe(false);
+      expect(await pendingRevocations(row.id)).toBe(0);
+    }, 40_000);
 
     it('fails cleanly when NoGi answers a loan type its contract does not name: the browser returns, the consent is revoked, no debt is kept', async () => {
       nogi.sandbox.extraLoans = [{ creditorName: 'NY KREDITT AS', loan: { type: 'studentLoan', timestamp: '2026-11-01T00:00:00Z', coBorrower: 0, balance: 100 } }];
@@ -200,13 +251,14 @@ describe('consent flow over HTTP against the NoGi sandbox', () => {
       expect(returnedTo.searchParams.get('status')).toBe('failed');
       expect((await getFlow(flow.id)).json).toMatchObject({ status: 'failed', error: 'nogi_unavailable' });
       expect((await getDebt(flow.id)).status).toBe(409);
-      expectOneConsentRevokedAtNogi();
+      await expectOneConsentRevokedAtNogi();
     });
 
     it("fails with identity_mismatch when the ID token's pid is another person", async () => {
       nogi.sandbox.idTokenFault = 'other_pid';
       const { flow } = await walkFlow(app, token, { body: { nationalId: PERSON_WITH_DEBT, durationDays: 30 }, personAtNogi: PERSON_WITH_DEBT });
       expect((await getFlow(flow.id)).json).toMatchObject({ status: 'failed', error: 'identity_mismatch' });
+      await expectOneConsentRevokedAtNogi();
     });
 
     it("fetches NoGi's signing keys through its NoGi client (proxy, breaker, metrics), and fails as nogi_unavailable when NoGi cannot serve them", async () => {

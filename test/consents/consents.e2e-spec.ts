@@ -185,6 +185,21 @@ describe('Consent administration and debt by consent', () => {
     expect(b.json.id).not.toBe(a.json.id);
   });
 
+  it('keeps Idempotency-Keys apart per customer of one frontend: two customers using the same key each get their own consent', async () => {
+    const key = randomUUID();
+    const [me, you] = [freshNationalId(), freshNationalId()];
+    const body = { purpose: 'presentation', durationDays: 10 };
+    const mine = await api(app, 'POST', '/v1/consents', { token: await app.issuer.customer(me, ['consent:write']), body, headers: { 'idempotency-key': key } });
+    const yours = await api(app, 'POST', '/v1/consents', { token: await app.issuer.customer(you, ['consent:write']), body, headers: { 'idempotency-key': key } });
+    expect(mine.status).toBe(201);
+    expect(yours.status).toBe(201);
+    expect(yours.json.id).not.toBe(mine.json.id);
+    expect(yours.json.clientConsentId).not.toBe(mine.json.clientConsentId);
+    const atNogi = nogi.sandbox.listConsents(TEST_CLIENT.id);
+    expect(atNogi.find((c) => c.externalConsentId === mine.json.clientConsentId)?.nationalId).toBe(me);
+    expect(atNogi.find((c) => c.externalConsentId === yours.json.clientConsentId)?.nationalId).toBe(you);
+  });
+
   it('answers 409 for a clientConsentId already registered, without a second consent', async () => {
     const clientConsentId = `dup-${randomUUID()}`;
     expect((await register(freshNationalId(), { clientConsentId })).status).toBe(201);

@@ -461,7 +461,7 @@ export interface components {
             type: string;
         };
         RegisterConsentRequestDto: {
-            /** @description The bank's own id for the consent (unique); ours when omitted */
+            /** @description The bank's own id for the consent (unique). When omitted, the id sent to NoGi is derived from the caller and the Idempotency-Key (so a retry registers the same consent), or is ours without a key */
             clientConsentId?: string;
             /**
              * @description Integer, 1–365 for presentation, 1–28 for processing
@@ -1497,7 +1497,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 hours: a replay with the same body answers the original status and body; another body is 422 IDEMPOTENCY_KEY_REUSED */
+                /** @description Scoped to the caller (and to the customer, for customer tokens), kept 24 hours: a replay with the same body answers the original status and body and never creates a second consent, here or at NoGi; another body is 422 IDEMPOTENCY_KEY_REUSED */
                 "Idempotency-Key"?: string;
             };
             path?: never;

@@ -496,13 +496,20 @@ export class NogiSandbox {
 
   // ---- agreement API ----
 
+  /**
+   * Test fault: NoGi answers 409 to a repeated PUT even with the same data (its documentation does
+   * not promise that an identical PUT returns the same consent), so a client's retry is proven not
+   * to rely on it.
+   */
+  refuseRepeatedAgreements = false;
+
   /** Idempotent on (client, client_consent_id): same data → same consent, different data → conflict. */
   registerAgreement(clientId: string, req: { nin: string; scope: DebtScope; days: number; clientConsentId: string }): { consent: SandboxConsent } | { conflict: true } {
     const key = `${clientId}\n${req.clientConsentId}`;
     const fingerprint = `${req.nin}|${req.scope}|${req.days}`;
     const existing = this.agreementsByKey.get(key);
     if (existing) {
-      if (existing.fingerprint !== fingerprint) return { conflict: true };
+      if (existing.fingerprint !== fingerprint || this.refuseRepeatedAgreements) return { conflict: true };
       return { consent: this.consents.get(existing.consentId)! };
     }
     const consent = this.addConsent({ clientId, nationalId: req.nin, scope: req.scope, durationDays: req.days, externalConsentId: req.clientConsentId }, 'agreement');
@@ -635,6 +642,7 @@ export class NogiSandbox {
     this.idTokenFault = undefined;
     this.extraLoans = undefined;
     this.feedBeforeFirst = undefined;
+    this.refuseRepeatedAgreements = false;
     this.faults.clear();
   }
 }
