@@ -1,9 +1,10 @@
 import { NogiTokenClient } from '../../src/nogi/nogi-token.client';
 import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
-import { api, startReadyApp, startSandbox } from '../consents/consents.helpers';
+import { api, isolatedDatabase, startReadyApp, startSandbox } from '../consents/consents.helpers';
 import { metricValue } from '../resilience/resilience.helpers';
 import { http } from '../sandbox/nogi-sandbox.helpers';
 import { consentAtNogi, followCallback, startFlow } from '../support/consent-walk';
+import { eventually } from '../support/tcp-proxy';
 import { OTHER_PERSON_WITH_DEBT, PERSON_WITH_DEBT } from '../support/national-ids';
 import { TEST_CLIENT, type TestApp } from '../support/test-app';
 
@@ -17,10 +18,14 @@ describe('consent flow callback while NoGi breakers are open', () => {
   let app: TestApp;
   let token: string;
   let consentId: string;
+  // Its own database: the discarded consent's queued revocation must reach this suite's sandbox,
+  // not be taken by another suite's outbox worker.
+  let db: { url: string; drop(): Promise<void> };
 
   beforeAll(async () => {
+    db = await isolatedDatabase();
     nogi = await startSandbox();
-    app = await startReadyApp({ nogiUrl: nogi.url });
+    app = await startReadyApp({ nogiUrl: nogi.url, env: { DATABASE_URL: db.url } });
     token = await app.issuer.service(['consent:write', 'consent:read', 'consent:admin', 'debt:read']);
     // A consent to read debt with: this caches NoGi's discovery and the debt token.
     const registered = await api(app, 'POST', '/v1/consents', { token, body: { nationalId: PERSON_WITH_DEBT, purpose: 'presentation', durationDays: 30 } });
@@ -32,6 +37,7 @@ describe('consent flow callback while NoGi breakers are open', () => {
   afterAll(async () => {
     await app.close();
     await nogi.close();
+    await db.drop();
   });
 
   const metrics = async () => (await http('GET', `${app.url}/metrics`)).text;
@@ -84,6 +90,8 @@ describe('consent flow callback while NoGi breakers are open', () => {
     expect(metricValue(text, 'nogi_circuit_bypasses_total', 'api="debt"')).toBeGreaterThanOrEqual(1);
   });
 
+  // The discard is queued in the transaction that records it; the outbox worker delivers it as
+  // soon as the Debt API's breaker lets a call through again.
   it("revokes at NoGi a consent it must discard (another person's), although the Debt API's breaker is open", async () => {
     const { flowId, callbackUrl } = await consentedFlow(OTHER_PERSON_WITH_DEBT);
     await openBreakersThenHeal();
@@ -92,7 +100,7 @@ describe('consent flow callback while NoGi breakers are open', () => {
     const callback = await followCallback(callbackUrl);
     expect(callback.status).toBe(303);
     expect((await api(app, 'GET', `/v1/consent-flows/${flowId}`, { token })).json).toMatchObject({ status: 'failed', error: 'identity_mismatch' });
-    const revoked = nogi.sandbox.getCalls('revoke');
+    const revoked = await eventually(async () => nogi.sandbox.getCalls('revoke'), (calls) => calls.length > 0, 20_000);
     expect(revoked.map((c) => c.status)).toEqual([204]);
     expect(nogi.sandbox.listConsents(TEST_CLIENT.id).find((c) => revoked[0].path.endsWith(c.id))?.active).toBe(false);
   });
