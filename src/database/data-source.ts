@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
@@ -23,6 +24,12 @@ export function dataSourceOptions(url: string, overrides: { poolSize?: number; a
       idleTimeoutMillis: 30000,
       // A statement never holds a request hostage: bounded in the database as well.
       statement_timeout: 10000,
+      // pg-pool hands a new connection out with no 'error' listener, and TypeORM attaches its own a
+      // microtask later. When PostgreSQL ends the session right after its start-up (the FATAL
+      // arrives in the same read as ReadyForQuery), the client emits 'error' with no listener and
+      // the process dies. This listener stays for the connection's life; the error still reaches
+      // the query that uses the dead connection (503), and the pool drops it on release.
+      onConnect: (client: EventEmitter) => void client.on('error', () => undefined),
     },
   };
 }
