@@ -11,7 +11,7 @@ import { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
-import { NogiModule } from './nogi/nogi.module';
+import { NogiModule } from './providers/nogi/nogi.module';
 import { REDIS_KEY_PREFIX, RedisModule } from './redis/redis.module';
 
 export interface AppModuleOptions {

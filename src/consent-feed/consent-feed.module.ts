@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { NogiFeedClient } from '../nogi/nogi-feed.client';
+import { NogiFeedClient } from '../providers/nogi/nogi-feed.client';
 import { ConsentFeedPoller } from './consent-feed.poller';
 import { ConsentFeedRepository } from './consent-feed.repository';
 import { ConsentFeedService } from './consent-feed.service';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
 import { ConsentEntity, FeedEventEntity } from '../database/entities';
-import type { FeedEvent, UnknownFeedEvent } from '../nogi/nogi-feed.client';
+import type { FeedEvent, UnknownFeedEvent } from '../providers/nogi/nogi-feed.client';
 import type { FeedConsent, FeedPlan, PlanInput } from './feed-plan';
 
 /** The one cursor row of NoGi's consent feed. */

@@ -3,8 +3,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../common/problem';
 import { MetricsService } from '../metrics/metrics.service';
 import { StateStoreUnavailableError } from '../redis/state-store';
-import { NogiConsentStatus, NogiDebtClient, NogiInvalidConsentError } from '../nogi/nogi-debt.client';
-import { FeedEvent, NogiFeedClient, UnknownFeedEvent } from '../nogi/nogi-feed.client';
+import { NogiConsentStatus, NogiDebtClient, NogiInvalidConsentError } from '../providers/nogi/nogi-debt.client';
+import { FeedEvent, NogiFeedClient, UnknownFeedEvent } from '../providers/nogi/nogi-feed.client';
 import { ActiveConsentRef, ConsentFeedRepository, FeedSession } from './consent-feed.repository';
 import { isUsedOneTime, planFeedPage } from './feed-plan';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FeedEvent } from '../nogi/nogi-feed.client';
+import type { FeedEvent } from '../providers/nogi/nogi-feed.client';
 import { endedStatus, FeedConsent, planFeedPage, UNKNOWN_SCOPE } from './feed-plan';
 
 const NOGI_ID = 'c8ff2ad5-4140-481d-a7cd-6c7deee7203c';

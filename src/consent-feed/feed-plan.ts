@@ -1,6 +1,6 @@
 import type { AuditAction } from '../audit/audit.service';
 import type { ConsentPurpose, ConsentSource, ConsentStatus } from '../database/entities/consent.entity';
-import type { FeedEvent } from '../nogi/nogi-feed.client';
+import type { FeedEvent } from '../providers/nogi/nogi-feed.client';
 
 /** A consent as the feed sees it: what it may read and change. */
 export interface FeedConsent {

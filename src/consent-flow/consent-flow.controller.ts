@@ -6,11 +6,11 @@ import { ApiProblems } from '../common/api-problems.decorator';
 import { AppError } from '../common/problem';
 import { RequestId } from '../common/request-id';
 import { UuidParam } from '../common/uuid-param.pipe';
-import { DebtInformationDto } from '../debt/debt.dto';
-import { humanPaced } from '../nogi/nogi-circuit';
+import { DebtInformationDto } from '../providers/nogi/debt.dto';
+import { humanPaced } from '../providers/nogi/nogi-circuit';
 import { ConsentFlowResponseDto, StartConsentFlowRequestDto, StartConsentFlowResponseDto } from './consent-flow.dto';
 import { ConsentFlowService } from './consent-flow.service';
-import { GuardedCallbackRequest, NogiCallbackGuard } from './nogi-callback.guard';
+import { GuardedCallbackRequest, NogiCallbackGuard } from '../providers/nogi/nogi-callback.guard';
 
 @ApiTags('consent-flows')
 @Controller('v1/consent-flows')

@@ -4,7 +4,7 @@ import { ConsentsModule } from '../consents/consents.module';
 import { ConsentFlowController } from './consent-flow.controller';
 import { ConsentFlowService } from './consent-flow.service';
 import { FlowStore } from './flow.store';
-import { NogiOAuthStrategy } from './nogi-oauth.strategy';
+import { NogiOAuthStrategy } from '../providers/nogi/nogi-oauth.strategy';
 
 @Module({
   imports: [PassportModule, ConsentsModule],

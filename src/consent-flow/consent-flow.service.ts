@@ -9,17 +9,17 @@ import { AppError } from '../common/problem';
 import { ConsentRepository, isUniqueViolation } from '../consents/consent.repository';
 import type { ConsentEntity } from '../database/entities/consent.entity';
 import { ConsentsService } from '../consents/consents.service';
-import { DebtInformationDto } from '../debt/debt.dto';
-import { isNogiDebtInformation, NogiDebtInformation, toDebtResponse } from '../debt/debt.mapper';
+import { DebtInformationDto } from '../providers/nogi/debt.dto';
+import { isNogiDebtInformation, NogiDebtInformation, toDebtResponse } from '../providers/nogi/debt.mapper';
 import { MetricsService } from '../metrics/metrics.service';
-import { NogiAuthCodeClient } from '../nogi/nogi-auth-code.client';
-import { NogiDebtClient } from '../nogi/nogi-debt.client';
-import { NogiTransportError } from '../nogi/nogi-http.client';
-import { InvalidIdTokenError, NogiIdTokenVerifier } from '../nogi/nogi-id-token.verifier';
+import { NogiAuthCodeClient } from '../providers/nogi/nogi-auth-code.client';
+import { NogiDebtClient } from '../providers/nogi/nogi-debt.client';
+import { NogiTransportError } from '../providers/nogi/nogi-http.client';
+import { InvalidIdTokenError, NogiIdTokenVerifier } from '../providers/nogi/nogi-id-token.verifier';
 import { ConsentFlowResponseDto, FLOW_ERRORS, FlowError, StartConsentFlowRequestDto, StartConsentFlowResponseDto } from './consent-flow.dto';
 import { buildFlowScope, grantedBaseScopes } from './flow-scope';
 import { FlowRecord, FlowStore } from './flow.store';
-import type { CallbackOutcome } from './nogi-callback.guard';
+import type { CallbackOutcome } from '../providers/nogi/nogi-callback.guard';
 
 const DENIED: ReadonlySet<string> = new Set(['consent_denied', 'login_cancelled']);
 /** Waits before recording a granted consent again: about a second in all, while the browser waits. */

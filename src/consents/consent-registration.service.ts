@@ -5,7 +5,7 @@ import { Caller, customerNationalId, isCustomer } from '../auth/caller';
 import { NationalIdHasher } from '../common/crypto/data-cipher';
 import { AppError } from '../common/problem';
 import { ConsentEntity, MAX_DURATION_DAYS } from '../database/entities/consent.entity';
-import { NogiAgreementClient } from '../nogi/nogi-agreement.client';
+import { NogiAgreementClient } from '../providers/nogi/nogi-agreement.client';
 import { ConsentResponseDto, RegisterConsentRequestDto } from './consent.dto';
 import { toConsentResponse } from './consent.mapper';
 import { ConsentRepository, isUniqueViolation } from './consent.repository';

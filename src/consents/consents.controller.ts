@@ -7,7 +7,7 @@ import { CurrentCaller, RequireScopes } from '../auth/scopes.decorator';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { RequestId } from '../common/request-id';
 import { UuidParam } from '../common/uuid-param.pipe';
-import { DebtInformationDto } from '../debt/debt.dto';
+import { DebtInformationDto } from '../providers/nogi/debt.dto';
 import { ConsentListResponseDto, ConsentResponseDto, GetConsentQueryDto, ListConsentsQueryDto, RegisterConsentRequestDto } from './consent.dto';
 import { ConsentRegistrationService } from './consent-registration.service';
 import { ConsentsService } from './consents.service';

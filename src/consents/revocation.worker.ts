@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { NogiDebtClient } from '../nogi/nogi-debt.client';
+import { NogiDebtClient } from '../providers/nogi/nogi-debt.client';
 import { ConsentsService, outcomeOf } from './consents.service';
 import { nextRetryDelayMs, type RevocationFailure, revocationFailure } from './revocation-backoff';
 import { RevocationOutboxRepository } from './revocation-outbox.repository';

@@ -5,8 +5,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config/app-config';
 import { SANDBOX_PATHS } from '../config/config.loader';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
-import { NogiSandbox } from './nogi/nogi-sandbox.state';
-import { nogiSandboxPlugin } from './nogi/nogi-sandbox.plugin';
+import { NogiSandbox } from '../providers/nogi/sandbox/nogi-sandbox.state';
+import { nogiSandboxPlugin } from '../providers/nogi/sandbox/nogi-sandbox.plugin';
 import { SandboxIssuer, sandboxIssuerPlugin } from './sandbox-issuer';
 
 export interface SandboxRuntime {

@@ -3,7 +3,7 @@ import formbody from '@fastify/formbody';
 import Fastify from 'fastify';
 import { SANDBOX_AUDIENCE, SANDBOX_CLIENT } from '../config/config.loader';
 import { cliArgs } from './cli-args';
-import { startNogiSandbox } from './nogi';
+import { startNogiSandbox } from '../providers/nogi/sandbox';
 import { sandboxKeyFile } from './sandbox-runtime';
 import { SandboxIssuer, sandboxIssuerPlugin } from './sandbox-issuer';
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startNogiSandbox, type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { startNogiSandbox, type StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { http } from '../sandbox/nogi-sandbox.helpers';
 import { FLOW_SCOPES } from '../support/consent-walk';
 import { freePort } from '../support/free-port';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { request } from 'undici';
 import { FEED_LOCK_KEY } from '../../src/consent-feed/consent-feed.repository';
-import type { StartedNogiSandbox } from '../../src/sandbox/nogi';
+import type { StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { freshNationalId } from '../support/national-ids';
 import { startTestApp, TEST_CLIENT, TestApp } from '../support/test-app';
 import { auditActions, consentByNogiId, count, createFeedTestDatabase, feedService, FeedTestDatabase, insertOurConsent, startFeedSandbox, untilReady } from './feed-test-support';

@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { StartedNogiSandbox } from '../../src/sandbox/nogi';
+import type { StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { freshNationalId } from '../support/national-ids';
 import { eventually } from '../support/tcp-proxy';
 import { startTestApp, TEST_CLIENT, TestApp } from '../support/test-app';

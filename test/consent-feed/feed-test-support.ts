@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { request } from 'undici';
 import { ConsentFeedService } from '../../src/consent-feed/consent-feed.service';
 import { FEED_CURSOR_NAME } from '../../src/consent-feed/consent-feed.repository';
-import { startNogiSandbox, StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { startNogiSandbox, StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { createMigratedDatabase, suiteDatabaseName } from '../support/test-database';
 import { TEST_CLIENT, TestApp } from '../support/test-app';
 import { eventually } from '../support/tcp-proxy';

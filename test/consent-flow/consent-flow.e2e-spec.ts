@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { startNogiSandbox, StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { startNogiSandbox, StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { api, isolatedDatabase } from '../consents/consents.helpers';
 import { http } from '../sandbox/nogi-sandbox.helpers';
 import { consentAtNogi, FLOW_SCOPES, followCallback, startFlow, walkFlow } from '../support/consent-walk';

@@ -1,4 +1,4 @@
-import { startNogiSandbox, StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { startNogiSandbox, StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { consentAtNogi, FLOW_SCOPES, followCallback, startFlow } from '../support/consent-walk';
 import { PERSON_WITH_DEBT } from '../support/national-ids';
 import { eventually, TcpProxy } from '../support/tcp-proxy';

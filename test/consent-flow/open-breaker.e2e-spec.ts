@@ -1,5 +1,5 @@
-import { NogiTokenClient } from '../../src/nogi/nogi-token.client';
-import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { NogiTokenClient } from '../../src/providers/nogi/nogi-token.client';
+import { type StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { api, isolatedDatabase, startReadyApp, startSandbox } from '../consents/consents.helpers';
 import { metricValue } from '../resilience/resilience.helpers';
 import { http } from '../sandbox/nogi-sandbox.helpers';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { type StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { freshNationalId, PERSON_WITH_DEBT } from '../support/national-ids';
 import { TEST_CLIENT, type TestApp } from '../support/test-app';
 import { api, startReadyApp, startSandbox } from './consents.helpers';

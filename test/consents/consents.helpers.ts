@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { StateStore } from '../../src/redis/state-store';
-import { startNogiSandbox, type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { startNogiSandbox, type StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { eventually } from '../support/tcp-proxy';
 import { createMigratedDatabase, suiteDatabaseName } from '../support/test-database';
 import { startTestApp, TEST_CLIENT, type TestApp, type TestAppOptions } from '../support/test-app';

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
-import { NogiDiscoveryClient } from '../../src/nogi/nogi-discovery.client';
-import { NogiTokenClient } from '../../src/nogi/nogi-token.client';
-import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { NogiDiscoveryClient } from '../../src/providers/nogi/nogi-discovery.client';
+import { NogiTokenClient } from '../../src/providers/nogi/nogi-token.client';
+import { type StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { PERSON_WITH_DEBT } from '../support/national-ids';
 import { eventually } from '../support/tcp-proxy';
 import { TEST_CLIENT, type TestApp, type TestAppOptions } from '../support/test-app';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { ConsentFeedService } from '../../src/consent-feed/consent-feed.service';
-import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { type StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { freshNationalId } from '../support/national-ids';
 import { eventually, TcpProxy } from '../support/tcp-proxy';
 import { TEST_CLIENT, type TestApp } from '../support/test-app';

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { ConsentFeedService } from '../../src/consent-feed/consent-feed.service';
 import { REVOCATION_FAILED_LOG, RevocationWorker } from '../../src/consents/revocation.worker';
-import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { type StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { metricValue } from '../consent-feed/feed-test-support';
 import { freshNationalId } from '../support/national-ids';
 import { eventually } from '../support/tcp-proxy';

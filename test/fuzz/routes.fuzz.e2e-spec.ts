@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Client } from 'pg';
 import { StartConsentFlowRequestDto } from '../../src/consent-flow/consent-flow.dto';
 import { GetConsentQueryDto, ListConsentsQueryDto, RegisterConsentRequestDto } from '../../src/consents/consent.dto';
-import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { type StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { isolatedDatabase, startReadyApp, startSandbox } from '../consents/consents.helpers';
 import { freshNationalId, PERSON_WITH_DEBT } from '../support/national-ids';
 import { TEST_RETURN_ORIGIN, type TestApp } from '../support/test-app';

@@ -9,7 +9,7 @@ import type { Scope } from '../../src/auth/caller';
 import { PROBLEM_CODES } from '../../src/common/problem';
 import { REQUIRED_SCOPES_EXTENSION, serializeOpenApiDocument } from '../../src/openapi/openapi-document';
 import { StateStore } from '../../src/redis/state-store';
-import { startNogiSandbox, StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { startNogiSandbox, StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { consentAtNogi, followCallback } from '../support/consent-walk';
 import { OTHER_PERSON_WITH_DEBT, PERSON_WITH_DEBT } from '../support/national-ids';
 import { eventually } from '../support/tcp-proxy';

@@ -1,5 +1,5 @@
 import { StateStore } from '../../src/redis/state-store';
-import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { type StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { api, startReadyApp, startSandbox } from '../consents/consents.helpers';
 import { PERSON_WITH_DEBT } from '../support/national-ids';
 import { eventually, TcpProxy } from '../support/tcp-proxy';

@@ -1,4 +1,4 @@
-import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { type StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { api, startReadyApp, startSandbox } from '../consents/consents.helpers';
 import { consentAtNogi, followCallback, startFlow } from '../support/consent-walk';
 import { freshNationalId, PERSON_WITH_DEBT } from '../support/national-ids';

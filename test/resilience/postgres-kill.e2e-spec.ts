@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { type StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { api, isolatedDatabase, startReadyApp, startSandbox, type ApiResponse } from '../consents/consents.helpers';
 import { freshNationalId } from '../support/national-ids';
 import { eventually } from '../support/tcp-proxy';

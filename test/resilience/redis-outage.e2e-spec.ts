@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import { StateStore } from '../../src/redis/state-store';
-import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { type StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { api, startReadyApp, startSandbox, type ApiResponse } from '../consents/consents.helpers';
 import { freshNationalId } from '../support/national-ids';
 import { eventually, TcpProxy } from '../support/tcp-proxy';

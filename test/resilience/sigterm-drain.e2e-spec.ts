@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type StartedNogiSandbox } from '../../src/sandbox/nogi';
+import { type StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { isolatedDatabase, NOGI_REDIRECT, startSandbox } from '../consents/consents.helpers';
 import { freePort } from '../support/free-port';
 import { PERSON_WITH_DEBT } from '../support/national-ids';

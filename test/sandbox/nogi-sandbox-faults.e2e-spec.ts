@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import type { StartedNogiSandbox } from '../../src/sandbox/nogi/nogi-sandbox.server';
+import type { StartedNogiSandbox } from '../../src/providers/nogi/sandbox/nogi-sandbox.server';
 import {
   authUrl,
   bearer,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { nogiSandboxPlugin } from '../../src/sandbox/nogi/nogi-sandbox.plugin';
-import type { StartedNogiSandbox } from '../../src/sandbox/nogi/nogi-sandbox.server';
-import { NogiSandbox } from '../../src/sandbox/nogi/nogi-sandbox.state';
+import { nogiSandboxPlugin } from '../../src/providers/nogi/sandbox/nogi-sandbox.plugin';
+import type { StartedNogiSandbox } from '../../src/providers/nogi/sandbox/nogi-sandbox.server';
+import { NogiSandbox } from '../../src/providers/nogi/sandbox/nogi-sandbox.state';
 import {
   agreementToken,
   authCodeToken,

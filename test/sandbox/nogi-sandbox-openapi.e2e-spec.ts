@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { StartedNogiSandbox } from '../../src/sandbox/nogi/nogi-sandbox.server';
+import type { StartedNogiSandbox } from '../../src/providers/nogi/sandbox/nogi-sandbox.server';
 import {
   agreementToken,
   authCodeToken,

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'undici';
-import { startNogiSandbox, type StartedNogiSandbox } from '../../src/sandbox/nogi/nogi-sandbox.server';
-import type { NogiSandboxOptions } from '../../src/sandbox/nogi/nogi-sandbox.state';
+import { startNogiSandbox, type StartedNogiSandbox } from '../../src/providers/nogi/sandbox/nogi-sandbox.server';
+import type { NogiSandboxOptions } from '../../src/providers/nogi/sandbox/nogi-sandbox.state';
 
 export const PERSON_WITH_DEBT = '14842249091';
 export const OTHER_PERSON_WITH_DEBT = '29868099311';

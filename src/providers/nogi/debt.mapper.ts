@@ -1,4 +1,4 @@
-import { AppError } from '../common/problem';
+import { AppError } from '../../common/problem';
 import type { CreditorLoanDto, DebtInformationDto } from './debt.dto';
 
 /** NoGi's `debt_information` as it arrives: every field formally optional (no `required` in the spec). */

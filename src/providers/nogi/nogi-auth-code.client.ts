@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { AppConfig } from '../../config/app-config';
 import { NogiHttpClient, nogiBadResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
 import { NogiDiscoveryClient } from './nogi-discovery.client';
 import { basicAuthorization } from './nogi-token.client';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { AppError } from '../common/problem';
+import { AppConfig } from '../../config/app-config';
+import { AppError } from '../../common/problem';
 import { NogiHttpClient, NogiResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
 import { FeedPage, FeedResponseError, parseFeedJson, parseFeedPage, parseSequenceNrBody } from './nogi-feed.parse';
 import { NogiTokenClient } from './nogi-token.client';

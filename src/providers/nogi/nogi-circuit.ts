@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { BrokenCircuitError, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
-import { AppError, UpstreamOutcome } from '../common/problem';
-import type { MetricsService } from '../metrics/metrics.service';
+import { AppError, UpstreamOutcome } from '../../common/problem';
+import type { MetricsService } from '../../metrics/metrics.service';
 
 /** The NoGi API families, each behind its own breaker: one failing API does not stop the others. */
 export type NogiApi = 'token' | 'debt' | 'agreement' | 'feed';

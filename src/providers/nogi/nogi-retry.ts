@@ -1,4 +1,4 @@
-import { AppError } from '../common/problem';
+import { AppError } from '../../common/problem';
 import { NogiResponse, NogiTransportError } from './nogi-http.client';
 
 const MAX_ATTEMPTS = 3;

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { DataCipher } from '../common/crypto/data-cipher';
-import { AppError, ProblemCode, UpstreamOutcome } from '../common/problem';
-import { StateStore } from '../redis/state-store';
+import { AppConfig } from '../../config/app-config';
+import { DataCipher } from '../../common/crypto/data-cipher';
+import { AppError, ProblemCode, UpstreamOutcome } from '../../common/problem';
+import { StateStore } from '../../redis/state-store';
 import { NogiDiscoveryClient } from './nogi-discovery.client';
 import { NogiHttpClient, NogiResponse, nogiBadResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
 

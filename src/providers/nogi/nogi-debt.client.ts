@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { isNogiDebtInformation, type NogiDebtInformation } from '../debt/debt.mapper';
+import { AppConfig } from '../../config/app-config';
+import { isNogiDebtInformation, type NogiDebtInformation } from './debt.mapper';
 import { NogiHttpClient, NogiResponse, nogiBadResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
 import { assertSafeNogiId } from './nogi-retry';
 import { NogiTokenClient } from './nogi-token.client';

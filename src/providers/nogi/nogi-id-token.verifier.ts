@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, customFetch, jwtVerify } from 'jose';
-import { AppConfig } from '../config/app-config';
-import { AppError } from '../common/problem';
+import { AppConfig } from '../../config/app-config';
+import { AppError } from '../../common/problem';
 import { NogiDiscoveryClient } from './nogi-discovery.client';
 import { NogiHttpClient, NogiStatusError, nogiFailure } from './nogi-http.client';
 

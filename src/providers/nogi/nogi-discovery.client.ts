@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { AppError } from '../common/problem';
+import { AppConfig } from '../../config/app-config';
+import { AppError } from '../../common/problem';
 import { NogiHttpClient, NogiStatusError, nogiFailure } from './nogi-http.client';
 
 export interface NogiMetadata {

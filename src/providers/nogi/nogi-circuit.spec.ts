@@ -1,6 +1,6 @@
 import { CircuitState } from 'cockatiel';
-import { AppError } from '../common/problem';
-import { MetricsService } from '../metrics/metrics.service';
+import { AppError } from '../../common/problem';
+import { MetricsService } from '../../metrics/metrics.service';
 import { apiOf, humanPaced, NogiCircuits } from './nogi-circuit';
 
 const failing = () => Promise.reject(new Error('ECONNRESET'));

@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, randomInt, randomUUID } from 'node
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { type AuthScope, type DebtScope, isDebtScope, MAX_DURATION_DAYS } from './auth-scope';
 import { type ActiveFault, FaultInjector, type FaultSpec } from './fault-injector';
-import { isValidNationalId } from '../../common/national-id';
+import { isValidNationalId } from '../../../common/national-id';
 import { debtFor, type DebtSnapshot } from './synthetic-persons';
 
 export interface NogiSandboxClient {

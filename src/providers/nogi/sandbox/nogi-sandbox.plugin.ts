@@ -5,7 +5,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { grantedScopeString, isDebtScope, MAX_DURATION_DAYS, parseAuthScope } from './auth-scope';
 import { consentPage, errorPage } from './consent-page.html';
 import { type ActiveFault, type FaultSpec, FaultInjectionError } from './fault-injector';
-import { isValidNationalId } from '../../common/national-id';
+import { isValidNationalId } from '../../../common/national-id';
 import {
   type AccessToken,
   type CallLogEntry,

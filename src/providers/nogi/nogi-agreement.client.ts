@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { AppError } from '../common/problem';
+import { AppConfig } from '../../config/app-config';
+import { AppError } from '../../common/problem';
 import { NogiHttpClient, NogiResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
 import { NogiTokenClient } from './nogi-token.client';
 

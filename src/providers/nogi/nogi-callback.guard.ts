@@ -1,10 +1,10 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import passport from 'passport';
-import { AppError } from '../common/problem';
-import { humanPaced } from '../nogi/nogi-circuit';
-import { StateStoreUnavailableError } from '../redis/state-store';
+import { AppError } from '../../common/problem';
+import { humanPaced } from './nogi-circuit';
+import { StateStoreUnavailableError } from '../../redis/state-store';
 import { CallbackRequest, NogiGrant, NogiOAuthStrategy } from './nogi-oauth.strategy';
-import type { FlowRecord, FlowSecrets } from './flow.store';
+import type { FlowRecord, FlowSecrets } from '../../consent-flow/flow.store';
 
 /** What the callback handler gets once the state was taken: the grant, or why there is none. */
 export interface CallbackOutcome {

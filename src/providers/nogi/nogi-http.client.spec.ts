@@ -1,9 +1,9 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AppConfig } from '../config/app-config';
-import { AppError } from '../common/problem';
-import { MetricsService } from '../metrics/metrics.service';
-import { StateStoreUnavailableError } from '../redis/state-store';
+import type { AppConfig } from '../../config/app-config';
+import { AppError } from '../../common/problem';
+import { MetricsService } from '../../metrics/metrics.service';
+import { StateStoreUnavailableError } from '../../redis/state-store';
 import { NogiHttpClient, NogiTransportError, nogiFailure, nogiStatusFailure } from './nogi-http.client';
 
 describe('nogiFailure', () => {

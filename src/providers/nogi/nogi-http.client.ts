@@ -1,8 +1,8 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Agent, Dispatcher, ProxyAgent, request } from 'undici';
-import { AppConfig } from '../config/app-config';
-import { AppError, UpstreamOutcome } from '../common/problem';
-import { MetricsService } from '../metrics/metrics.service';
+import { AppConfig } from '../../config/app-config';
+import { AppError, UpstreamOutcome } from '../../common/problem';
+import { MetricsService } from '../../metrics/metrics.service';
 import { NogiCircuits } from './nogi-circuit';
 import { retryIdempotent } from './nogi-retry';
 

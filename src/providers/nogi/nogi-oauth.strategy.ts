@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy as OAuth2Strategy } from 'passport-oauth2';
 import type { FastifyRequest } from 'fastify';
-import { AppConfig } from '../config/app-config';
-import { NogiAuthCodeClient } from '../nogi/nogi-auth-code.client';
-import { FlowRecord, FlowSecrets, FlowStore } from './flow.store';
+import { AppConfig } from '../../config/app-config';
+import { NogiAuthCodeClient } from './nogi-auth-code.client';
+import { FlowRecord, FlowSecrets, FlowStore } from '../../consent-flow/flow.store';
 
 export type CallbackRequest = FastifyRequest & { nogiFlowSecrets?: FlowSecrets; nogiFlow?: FlowRecord };
 
