@@ -1,184 +1,42 @@
-import { createHash, createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { type CryptoKey, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
-import { type AuthScope, type DebtScope, isDebtScope, MAX_DURATION_DAYS } from './auth-scope';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { type DebtScope, isDebtScope, MAX_DURATION_DAYS } from './auth-scope';
+import { AuthorizationGrants } from './authorization-grants';
+import { ConsentFeed, FEED_WINDOW_MS } from './consent-feed';
 import { type ActiveFault, FaultInjector, type FaultSpec } from './fault-injector';
+import { type IdTokenClaims, signIdToken } from './id-token';
 import { isValidNationalId } from '../../../common/national-id';
+import type {
+  AccessToken,
+  AuthorizationCode,
+  CallLogEntry,
+  ConsentOrigin,
+  ConsentView,
+  CreateConsentInput,
+  FeedEvent,
+  FeedEventType,
+  IdTokenFault,
+  NogiSandboxClient,
+  NogiSandboxOptions,
+  PendingAuthorization,
+  SandboxConsent,
+} from './nogi-sandbox.types';
+import { isUuid, nameUuid } from './sandbox-format';
 import { debtFor, type DebtSnapshot } from './synthetic-persons';
 
-export interface NogiSandboxClient {
-  clientId: string;
-  clientSecret: string;
-  redirectUris: string[];
-}
+// The simulator's types, constants and formats stay importable from here.
+export type * from './nogi-sandbox.types';
+export { ACCESS_TOKEN_TTL_S } from './authorization-grants';
+export { FEED_WINDOW_MS } from './consent-feed';
+export { isoMicros, isoNanos } from './sandbox-format';
 
-export interface NogiSandboxOptions {
-  /** External base URL where the plugin is reachable; issuer and API base are the same in the sandbox. */
-  baseUrl: string;
-  clients: NogiSandboxClient[];
-  /** Default true. NoGi's FAQ says the token endpoint may not issue ID tokens, so tests can switch it off. */
-  issueIdToken?: boolean;
-  /** Millisecond clock, for expiry tests. */
-  now?: () => number;
-}
-
-export const ACCESS_TOKEN_TTL_S = 3599;
 export const DEFAULT_CONSENT_TTL_MS = 10 * 60_000;
-export const FEED_WINDOW_MS = 7 * 24 * 3_600_000;
-const CODE_TTL_MS = 10 * 60_000;
-const PENDING_AUTH_TTL_MS = 30 * 60_000;
 const DAY_MS = 24 * 3_600_000;
 
-export type ConsentOrigin = 'flow' | 'agreement' | 'control';
-
-export interface SandboxConsent {
-  id: string;
-  clientId: string;
-  nationalId: string;
-  scope: DebtScope;
-  origin: ConsentOrigin;
-  createdAt: number;
-  expiresAt: number;
-  /** NoGi's default consent (no `.N`): one debt fetch within 10 minutes. */
-  singleUse: boolean;
-  used: boolean;
-  durationDays?: number;
-  externalConsentId?: string;
-  /** Set when the bank revoked (DELETE) or the person archived it at norskgjeld.no. */
-  revokedAt?: number;
-  revokedBy?: 'client' | 'person';
-  archivedEventEmitted: boolean;
-}
-
-export interface ConsentView {
-  id: string;
-  clientId: string;
-  nationalId: string;
-  scope: DebtScope;
-  origin: ConsentOrigin;
-  createdAt: string;
-  expiresAt: string;
-  singleUse: boolean;
-  used: boolean;
-  durationDays?: number;
-  externalConsentId?: string;
-  revokedAt?: string;
-  revokedBy?: 'client' | 'person';
-  active: boolean;
-}
-
-export interface CreateConsentInput {
-  clientId: string;
-  nationalId: string;
-  scope: DebtScope;
-  /** Omitted = NoGi's default single-use 10-minute consent. */
-  durationDays?: number;
-  externalConsentId?: string;
-}
-
-export type FeedEventType = 'SAMTYKKE_OPPRETTET' | 'SAMTYKKE_ARKIVERT';
-
-export interface FeedEvent {
-  sequenceNr: number;
-  eventId: string;
-  consentId: string;
-  clientId: string;
-  /** A FeedEventType, or a type NoGi's contract does not name (a test's `emitEventOfType`). */
-  eventType: string;
-  timestampMs: number;
-  /** ISO-8601 with nanoseconds, as NoGi's feed writes it. */
-  timestamp: string;
-  scope: DebtScope;
-  externalConsentId?: string;
-}
-
-export interface AccessToken {
-  token: string;
-  clientId: string;
-  grant: 'authorization_code' | 'client_credentials';
-  audience?: string;
-  scopes: string[];
-  consentId?: string;
-  nationalId?: string;
-  expiresAt: number;
-  revoked: boolean;
-}
-
-export interface AuthorizationCode {
-  code: string;
-  clientId: string;
-  redirectUri: string;
-  consentId: string;
-  scope: AuthScope;
-  nonce?: string;
-  codeChallenge?: string;
-  expiresAt: number;
-  used: boolean;
-  issuedTokens: string[];
-}
-
-export interface PendingAuthorization {
-  id: string;
-  clientId: string;
-  redirectUri: string;
-  state: string;
-  scope: AuthScope;
-  nonce?: string;
-  codeChallenge?: string;
-  expiresAt: number;
-}
-
-export type IdTokenFault = 'wrong_nonce' | 'wrong_audience' | 'alg_none' | 'unknown_key' | 'other_pid';
-
-export interface CallLogEntry {
-  time: string;
-  method: string;
-  path: string;
-  query: Record<string, unknown>;
-  endpoint: string;
-  headers: {
-    authorization: 'Basic' | 'Bearer' | 'other' | 'none';
-    /** Client id decoded from a Basic header; never the secret. */
-    basicClientId?: string;
-    contentType?: string;
-    accept?: string;
-    userAgent?: string;
-    traceId?: string;
-  };
-  body?: unknown;
-  status?: number;
-  fault?: ActiveFault;
-}
-
-function randomToken(): string {
-  // Opaque `xxx.yyy` like Hydra's tokens and codes.
-  return `${randomBytes(32).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(value);
-}
-
-/** Name-based UUID (v5 layout) so a non-UUID client id still fits the feed's `format: uuid`. */
-function nameUuid(name: string): string {
-  const h = createHash('sha1').update(`nogi-sandbox-client:${name}`).digest();
-  h[6] = (h[6] & 0x0f) | 0x50;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  const hex = h.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** ISO-8601 with nanosecond precision (NoGi's feed format since 2024-05-22). */
-export function isoNanos(ms: number): string {
-  const sub = String(randomInt(0, 1_000_000)).padStart(6, '0');
-  return new Date(ms).toISOString().replace(/Z$/, `${sub}Z`);
-}
-
-/** ISO-8601 with microseconds, as NoGi's Debt API writes error timestamps. */
-export function isoMicros(ms: number): string {
-  const sub = String(randomInt(0, 1000)).padStart(3, '0');
-  return new Date(ms).toISOString().replace(/Z$/, `${sub}Z`);
-}
-
+/**
+ * The simulator's state behind one facade the routes and tests use: clients, clock, keys and
+ * consents here; the authorization server's grants and the feed's events in their own classes.
+ */
 export class NogiSandbox {
   /** Mutable only so the standalone starter can set it once the port is known. */
   baseUrl: string;
@@ -193,13 +51,8 @@ export class NogiSandbox {
 
   private consents = new Map<string, SandboxConsent>();
   private agreementsByKey = new Map<string, { fingerprint: string; consentId: string }>();
-  private tokens = new Map<string, AccessToken>();
-  private codes = new Map<string, AuthorizationCode>();
-  private pending = new Map<string, PendingAuthorization>();
-  private events: FeedEvent[] = [];
-  // Never 1, so an empty page's endSequenceNr (fromSequenceNr − 1, floored at 1) never hides an event.
-  private lastSequenceNr = randomInt(1, 100);
-  private lastSeqByClient = new Map<string, number>();
+  private readonly grants = new AuthorizationGrants(() => this.now());
+  private readonly feed = new ConsentFeed();
   private callLog: CallLogEntry[] = [];
 
   constructor(opts: NogiSandboxOptions) {
@@ -280,120 +133,53 @@ export class NogiSandbox {
    */
   idTokenFault: IdTokenFault | undefined;
 
-  async signIdToken(claims: { clientId: string; nonce?: string; consentId: string; nationalId: string; accessToken: string }): Promise<string> {
+
+  async signIdToken(claims: IdTokenClaims): Promise<string> {
     const { privateKey, jwk } = await this.keys!;
-    const fault = this.idTokenFault;
-    const iat = Math.floor(this.now() / 1000);
-    const atHash = createHash('sha256').update(claims.accessToken).digest().subarray(0, 16).toString('base64url');
-    const payload: Record<string, unknown> = {
-      pid: fault === 'other_pid' ? (claims.nationalId === '29868099311' ? '14842249091' : '29868099311') : claims.nationalId,
-      consent_id: claims.consentId,
-      at_hash: atHash,
-      auth_time: iat,
-      rat: iat,
-      sid: randomUUID(),
-    };
-    if (claims.nonce !== undefined) payload.nonce = fault === 'wrong_nonce' ? `${claims.nonce}-forged` : claims.nonce;
-    const audience = fault === 'wrong_audience' ? ['another-client'] : [claims.clientId];
-    if (fault === 'alg_none') {
-      const body = { ...payload, iss: this.issuer, aud: audience, sub: this.pairwiseSubject(claims.clientId, claims.nationalId), iat, exp: iat + ACCESS_TOKEN_TTL_S };
-      const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-      return `${part({ alg: 'none', typ: 'JWT' })}.${part(body)}.`;
-    }
-    const signingKey = fault === 'unknown_key' ? (await generateKeyPair('RS256')).privateKey : privateKey;
-    return new SignJWT(payload)
-      .setProtectedHeader({ alg: 'RS256', kid: fault === 'unknown_key' ? 'not-in-jwks' : jwk.kid, typ: 'JWT' })
-      .setIssuer(this.issuer)
-      // Hydra writes `aud` as an array holding the client id.
-      .setAudience(audience)
-      .setSubject(this.pairwiseSubject(claims.clientId, claims.nationalId))
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + ACCESS_TOKEN_TTL_S)
-      .setJti(randomUUID())
-      .sign(signingKey);
+    const subject = this.pairwiseSubject(claims.clientId, claims.nationalId);
+    return signIdToken({ privateKey, jwk, issuer: this.issuer, subject, nowMs: this.now(), fault: this.idTokenFault }, claims);
   }
 
-  // ---- pending authorizations and codes ----
+  // ---- pending authorizations, codes and access tokens (see AuthorizationGrants) ----
 
   createPending(p: Omit<PendingAuthorization, 'id' | 'expiresAt'>): PendingAuthorization {
-    const pending: PendingAuthorization = { ...p, id: randomBytes(32).toString('base64url'), expiresAt: this.now() + PENDING_AUTH_TTL_MS };
-    this.pending.set(pending.id, pending);
-    return pending;
+    return this.grants.createPending(p);
   }
 
   getPending(id: unknown): PendingAuthorization | undefined {
-    if (typeof id !== 'string') return undefined;
-    const p = this.pending.get(id);
-    if (!p || p.expiresAt <= this.now()) return undefined;
-    return p;
+    return this.grants.getPending(id);
   }
 
-  /** Single use: the pending authorization is gone once decided. */
   takePending(id: string): PendingAuthorization | undefined {
-    const p = this.getPending(id);
-    this.pending.delete(id);
-    return p;
+    return this.grants.takePending(id);
   }
 
   issueCode(pending: PendingAuthorization, consentId: string): AuthorizationCode {
-    const code: AuthorizationCode = {
-      code: randomToken(),
-      clientId: pending.clientId,
-      redirectUri: pending.redirectUri,
-      consentId,
-      scope: pending.scope,
-      nonce: pending.nonce,
-      codeChallenge: pending.codeChallenge,
-      expiresAt: this.now() + CODE_TTL_MS,
-      used: false,
-      issuedTokens: [],
-    };
-    this.codes.set(code.code, code);
-    return code;
+    return this.grants.issueCode(pending, consentId);
   }
 
   getCode(code: unknown): AuthorizationCode | undefined {
-    return typeof code === 'string' ? this.codes.get(code) : undefined;
+    return this.grants.getCode(code);
   }
 
-  /** Hydra's answer to a replayed code: revoke everything issued from it. */
   revokeTokensOfCode(code: AuthorizationCode): void {
-    for (const t of code.issuedTokens) {
-      const token = this.tokens.get(t);
-      if (token) token.revoked = true;
-    }
+    this.grants.revokeTokensOfCode(code);
   }
-
-  // ---- access tokens ----
 
   issueToken(t: Omit<AccessToken, 'token' | 'expiresAt' | 'revoked'>): AccessToken {
-    const token: AccessToken = { ...t, token: randomToken(), expiresAt: this.now() + ACCESS_TOKEN_TTL_S * 1000, revoked: false };
-    this.tokens.set(token.token, token);
-    return token;
+    return this.grants.issueToken(t);
   }
 
-  /** A live token, or undefined when unknown, expired or revoked. */
   tokenFromHeader(authorization: string | undefined): AccessToken | undefined {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    if (!m) return undefined;
-    const t = this.tokens.get(m[1]);
-    if (!t || t.revoked || t.expiresAt <= this.now()) return undefined;
-    return t;
+    return this.grants.tokenFromHeader(authorization);
   }
 
   tokenState(authorization: string | undefined): 'missing' | 'unknown' | 'expired' | 'revoked' | 'valid' {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    if (!m) return 'missing';
-    const t = this.tokens.get(m[1]);
-    if (!t) return 'unknown';
-    if (t.revoked) return 'revoked';
-    if (t.expiresAt <= this.now()) return 'expired';
-    return 'valid';
+    return this.grants.tokenState(authorization);
   }
 
   revokeAccessToken(token: string, clientId: string): void {
-    const t = this.tokens.get(token);
-    if (t && t.clientId === clientId) t.revoked = true;
+    this.grants.revokeAccessToken(token, clientId);
   }
 
   // ---- consents ----
@@ -545,26 +331,9 @@ export class NogiSandbox {
    */
   feedBeforeFirst: 'reject' | 'empty' | undefined;
 
+
   private emit(c: SandboxConsent, type: FeedEventType | string, at: number): void {
-    // Non-contiguous: random gaps, as if other clients' events were interleaved.
-    this.lastSequenceNr += randomInt(1, 5);
-    let timestampMs = at;
-    const prev = this.events[this.events.length - 1];
-    // Not time-ordered: now and then an event carries a timestamp slightly before its predecessor.
-    if (prev && type === 'SAMTYKKE_OPPRETTET' && randomInt(0, 5) === 0) timestampMs = Math.min(at, prev.timestampMs - randomInt(1, 1500));
-    this.events.push({
-      sequenceNr: this.lastSequenceNr,
-      eventId: randomUUID(),
-      consentId: c.id,
-      clientId: c.clientId,
-      eventType: type,
-      timestampMs,
-      timestamp: isoNanos(timestampMs),
-      scope: c.scope,
-      externalConsentId: c.externalConsentId,
-    });
-    this.lastSeqByClient.set(c.clientId, this.lastSequenceNr);
-    if (type === 'SAMTYKKE_ARKIVERT') c.archivedEventEmitted = true;
+    this.feed.emit(c, type, at);
   }
 
   /**
@@ -576,30 +345,24 @@ export class NogiSandbox {
     const expired = [...this.consents.values()].filter((c) => !c.archivedEventEmitted && c.revokedAt === undefined && c.expiresAt <= now).sort((a, b) => a.expiresAt - b.expiresAt);
     for (const c of expired) this.emit(c, 'SAMTYKKE_ARKIVERT', c.expiresAt);
     this.pruneFeed();
-    for (const [id, p] of this.pending) if (p.expiresAt <= now) this.pending.delete(id);
+    this.grants.sweep();
   }
 
   /** Drops events older than `windowMs` (default NoGi's 7 days) on the sandbox clock. */
   pruneFeed(windowMs: number = FEED_WINDOW_MS): number {
-    const cutoff = this.now() - windowMs;
-    const before = this.events.length;
-    this.events = this.events.filter((e) => e.timestampMs >= cutoff);
-    return before - this.events.length;
+    return this.feed.prune(this.now() - windowMs);
   }
 
   feedEvents(clientId: string): FeedEvent[] {
-    return this.events.filter((e) => e.clientId === clientId);
+    return this.feed.eventsOf(clientId);
   }
 
-  /** Highest sequence number ever given to this client's events, 0 before the first. */
   lastSequenceNrFor(clientId: string): number {
-    return this.lastSeqByClient.get(clientId) ?? 0;
+    return this.feed.lastSequenceNrFor(clientId);
   }
 
-  /** Oldest sequence number still in the window; lastSequenceNr + 1 when the window is empty. */
   firstSequenceNrFor(clientId: string): number {
-    const ev = this.feedEvents(clientId);
-    return ev.length > 0 ? Math.min(...ev.map((e) => e.sequenceNr)) : this.lastSequenceNrFor(clientId) + 1;
+    return this.feed.firstSequenceNrFor(clientId);
   }
 
   // ---- faults and call log ----
@@ -633,11 +396,8 @@ export class NogiSandbox {
   reset(): void {
     this.consents.clear();
     this.agreementsByKey.clear();
-    this.tokens.clear();
-    this.codes.clear();
-    this.pending.clear();
-    this.events = [];
-    this.lastSeqByClient.clear();
+    this.grants.clear();
+    this.feed.clear();
     this.callLog = [];
     this.idTokenFault = undefined;
     this.extraLoans = undefined;
