@@ -1,11 +1,11 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { type DebtScope, isDebtScope, MAX_DURATION_DAYS } from './auth-scope';
+import type { DebtScope } from './auth-scope';
 import { AuthorizationGrants } from './authorization-grants';
 import { ConsentFeed, FEED_WINDOW_MS } from './consent-feed';
+import { checkConsentInput, consentView, newConsent } from './sandbox-consent';
 import { type ActiveFault, FaultInjector, type FaultSpec } from './fault-injector';
 import { type IdTokenClaims, signIdToken } from './id-token';
-import { isValidNationalId } from '../../../common/national-id';
 import type {
   AccessToken,
   AuthorizationCode,
@@ -30,8 +30,7 @@ export { ACCESS_TOKEN_TTL_S } from './authorization-grants';
 export { FEED_WINDOW_MS } from './consent-feed';
 export { isoMicros, isoNanos } from './sandbox-format';
 
-export const DEFAULT_CONSENT_TTL_MS = 10 * 60_000;
-const DAY_MS = 24 * 3_600_000;
+export { DEFAULT_CONSENT_TTL_MS } from './sandbox-consent';
 
 /**
  * The simulator's state behind one facade the routes and tests use: clients, clock, keys and
@@ -190,27 +189,10 @@ export class NogiSandbox {
 
   addConsent(input: CreateConsentInput, origin: ConsentOrigin): SandboxConsent {
     if (!this.clients.has(input.clientId)) throw new RangeError('unknown clientId');
-    if (!isValidNationalId(input.nationalId)) throw new RangeError('invalid nationalId');
-    if (!isDebtScope(input.scope)) throw new RangeError('invalid scope');
-    if (input.durationDays !== undefined && !(Number.isInteger(input.durationDays) && input.durationDays >= 1 && input.durationDays <= MAX_DURATION_DAYS[input.scope])) {
-      throw new RangeError(`durationDays must be 1-${MAX_DURATION_DAYS[input.scope]}`);
-    }
+    checkConsentInput(input);
     this.sweep();
     const now = this.now();
-    const consent: SandboxConsent = {
-      id: randomUUID(),
-      clientId: input.clientId,
-      nationalId: input.nationalId,
-      scope: input.scope,
-      origin,
-      createdAt: now,
-      expiresAt: input.durationDays === undefined ? now + DEFAULT_CONSENT_TTL_MS : now + input.durationDays * DAY_MS,
-      singleUse: input.durationDays === undefined,
-      used: false,
-      durationDays: input.durationDays,
-      externalConsentId: input.externalConsentId,
-      archivedEventEmitted: false,
-    };
+    const consent = newConsent(input, origin, now);
     this.consents.set(consent.id, consent);
     this.emit(consent, 'SAMTYKKE_OPPRETTET', now);
     return consent;
@@ -230,21 +212,7 @@ export class NogiSandbox {
   }
 
   view(c: SandboxConsent): ConsentView {
-    return {
-      id: c.id,
-      clientId: c.clientId,
-      nationalId: c.nationalId,
-      scope: c.scope,
-      origin: c.origin,
-      createdAt: new Date(c.createdAt).toISOString(),
-      expiresAt: new Date(c.expiresAt).toISOString(),
-      singleUse: c.singleUse,
-      used: c.used,
-      ...(c.durationDays !== undefined ? { durationDays: c.durationDays } : {}),
-      ...(c.externalConsentId !== undefined ? { externalConsentId: c.externalConsentId } : {}),
-      ...(c.revokedAt !== undefined ? { revokedAt: new Date(c.revokedAt).toISOString(), revokedBy: c.revokedBy } : {}),
-      active: this.isActive(c),
-    };
+    return consentView(c, this.isActive(c));
   }
 
   /** The bank's DELETE /v1/debt/{id}. */
