@@ -15,10 +15,10 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  readonly nogiRequestDuration = new Histogram({
-    name: 'nogi_request_duration_seconds',
-    help: 'Calls to NoGi by operation and outcome',
-    labelNames: ['operation', 'outcome'] as const,
+  readonly upstreamRequestDuration = new Histogram({
+    name: 'upstream_request_duration_seconds',
+    help: 'Calls to upstreams (NoGi…) by upstream, operation and outcome',
+    labelNames: ['upstream', 'operation', 'outcome'] as const,
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });

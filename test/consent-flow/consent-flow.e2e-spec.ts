@@ -275,8 +275,8 @@ describe('consent flow over HTTP against the NoGi sandbox', () => {
         expect(completed.returnedTo.searchParams.get('status')).toBe('completed');
         expect(nogi.sandbox.getCalls('jwks').map((c) => c.status)).toEqual([503, 200]);
         const metrics = await http('GET', `${other.url}/metrics`);
-        expect(metrics.text).toMatch(/nogi_request_duration_seconds_count\{operation="jwks",outcome="503"\} 1/);
-        expect(metrics.text).toMatch(/nogi_request_duration_seconds_count\{operation="jwks",outcome="200"\} 1/);
+        expect(metrics.text).toMatch(/upstream_request_duration_seconds_count\{upstream="nogi",operation="jwks",outcome="503"\} 1/);
+        expect(metrics.text).toMatch(/upstream_request_duration_seconds_count\{upstream="nogi",operation="jwks",outcome="200"\} 1/);
       } finally {
         await other.close();
       }

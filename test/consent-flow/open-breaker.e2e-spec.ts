@@ -51,8 +51,8 @@ describe('consent flow callback while NoGi breakers are open', () => {
     for (let i = 0; i < 2; i++) expect((await api(app, 'GET', `/v1/consents/${consentId}/debt`, { token })).status).toBe(503);
     nogi.sandbox.clearFaults();
     const text = await metrics();
-    expect(metricValue(text, 'nogi_circuit_state', 'api="token"')).toBe(1);
-    expect(metricValue(text, 'nogi_circuit_state', 'api="debt"')).toBe(1);
+    expect(metricValue(text, 'upstream_circuit_state', 'upstream="nogi",api="token"')).toBe(1);
+    expect(metricValue(text, 'upstream_circuit_state', 'upstream="nogi",api="debt"')).toBe(1);
     // The breakers still guard every other call: refused at once, NoGi not called.
     const debtReads = nogi.sandbox.getCalls('debtById').length;
     const refused = await api(app, 'GET', `/v1/consents/${consentId}/debt`, { token });
@@ -86,8 +86,8 @@ describe('consent flow callback while NoGi breakers are open', () => {
     expect(debt.status).toBe(200);
     expect(debt.json.consent.id).toBe(flow.json.consentId);
     const text = await metrics();
-    expect(metricValue(text, 'nogi_circuit_bypasses_total', 'api="token"')).toBeGreaterThanOrEqual(2);
-    expect(metricValue(text, 'nogi_circuit_bypasses_total', 'api="debt"')).toBeGreaterThanOrEqual(1);
+    expect(metricValue(text, 'upstream_circuit_bypasses_total', 'upstream="nogi",api="token"')).toBeGreaterThanOrEqual(2);
+    expect(metricValue(text, 'upstream_circuit_bypasses_total', 'upstream="nogi",api="debt"')).toBeGreaterThanOrEqual(1);
   });
 
   // The discard is queued in the transaction that records it; the outbox worker delivers it as

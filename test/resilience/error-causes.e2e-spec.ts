@@ -92,7 +92,7 @@ describe('Resilience: failures answer with the right code and are logged with th
     expect(line.level).toBe(40);
     expect(line.upstream).toEqual({ upstream: 'nogi', operation: 'debt.get_by_consent', status: 500 });
     expect(line.err?.type).toBe('AppError');
-    expect(line.err?.stack).toContain('caused by: NogiStatusError: NoGi debt.get_by_consent: HTTP 500');
+    expect(line.err?.stack).toContain('caused by: UpstreamStatusError: NoGi debt.get_by_consent: HTTP 500');
   });
 
   it('logs a NoGi timeout as such, with the transport error behind it', async () => {
@@ -104,6 +104,6 @@ describe('Resilience: failures answer with the right code and are logged with th
     expect(r.json.code).toBe('NOGI_TIMEOUT');
     const line = failureLogOf(r.json.requestId);
     expect(line.upstream).toEqual({ upstream: 'nogi', operation: 'debt.get_by_consent', failure: 'timeout' });
-    expect(line.err?.stack).toContain('caused by: NogiTransportError: NoGi debt.get_by_consent: timeout');
+    expect(line.err?.stack).toContain('caused by: UpstreamTransportError: NoGi debt.get_by_consent: timeout');
   });
 });

@@ -50,7 +50,7 @@ describe('Resilience: NoGi resetting connections, timing out and failing', () =>
     // The 4 resets were absorbed by retries: 8 reads, 12 calls, all answered 200.
     expect(answers.every((a) => a.value.status === 200)).toBe(true);
     expect(debtCalls() - from).toBe(12);
-    expect(metricValue(await metrics(), 'nogi_retries_total', 'operation="debt.get_by_consent"')).toBeGreaterThanOrEqual(4);
+    expect(metricValue(await metrics(), 'upstream_retries_total', 'upstream="nogi",operation="debt.get_by_consent"')).toBeGreaterThanOrEqual(4);
   });
 
   it('answers 504 within the timeout when NoGi hangs, and does not repeat the hung call', async () => {
@@ -63,7 +63,7 @@ describe('Resilience: NoGi resetting connections, timing out and failing', () =>
     expect(value.json.code).toBe('NOGI_TIMEOUT');
     expect(ms).toBeLessThan(TIMEOUT_MS + 1000);
     expect(debtCalls() - from).toBe(1);
-    expect(metricValue(await metrics(), 'nogi_timeouts_total', 'operation="debt.get_by_consent"')).toBeGreaterThanOrEqual(1);
+    expect(metricValue(await metrics(), 'upstream_timeouts_total', 'upstream="nogi",operation="debt.get_by_consent"')).toBeGreaterThanOrEqual(1);
   });
 
   it('never retries the authorization-code exchange: a reset fails the flow after exactly one exchange', async () => {
@@ -92,14 +92,14 @@ describe('Resilience: NoGi resetting connections, timing out and failing', () =>
       expect(r.status).toBe(503);
       expect(r.headers['content-type']).toContain('application/problem+json');
     }
-    expect(metricValue(await metrics(), 'nogi_circuit_state', 'api="debt"')).toBe(1);
+    expect(metricValue(await metrics(), 'upstream_circuit_state', 'upstream="nogi",api="debt"')).toBe(1);
     const from = debtCalls();
     const rejected = await timed(() => api(app, 'GET', `/v1/consents/${id}/debt`, { token: admin }));
     expect(rejected.value.status).toBe(503);
     expect(rejected.value.json.code).toBe('NOGI_UNAVAILABLE');
     expect(rejected.ms).toBeLessThan(200);
     expect(debtCalls()).toBe(from);
-    expect(metricValue(await metrics(), 'nogi_circuit_rejections_total', 'api="debt"')).toBeGreaterThanOrEqual(1);
+    expect(metricValue(await metrics(), 'upstream_circuit_rejections_total', 'upstream="nogi",api="debt"')).toBeGreaterThanOrEqual(1);
     // Other NoGi APIs are not affected by the Debt API's breaker.
     const other = await api(app, 'POST', '/v1/consents', { token: admin, body: { nationalId: freshNationalId(), purpose: 'presentation', durationDays: 5 } });
     expect(other.status).toBe(201);
@@ -108,6 +108,6 @@ describe('Resilience: NoGi resetting connections, timing out and failing', () =>
     await sleep(5_200); // the breaker's half-open delay
     const recovered = await api(app, 'GET', `/v1/consents/${id}/debt`, { token: admin });
     expect(recovered.status).toBe(200);
-    expect(metricValue(await metrics(), 'nogi_circuit_state', 'api="debt"')).toBe(0);
+    expect(metricValue(await metrics(), 'upstream_circuit_state', 'upstream="nogi",api="debt"')).toBe(0);
   });
 });

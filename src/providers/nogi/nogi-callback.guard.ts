@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import passport from 'passport';
 import { AppError } from '../../common/problem';
-import { humanPaced } from './nogi-circuit';
+import { humanPaced } from '../upstream/upstream-circuit';
 import { StateStoreUnavailableError } from '../../redis/state-store';
 import { CallbackRequest, NogiGrant, NogiOAuthStrategy } from './nogi-oauth.strategy';
 import type { FlowRecord, FlowSecrets } from '../../consent-flow/flow.store';

@@ -43,8 +43,8 @@ describe('NogiCircuits', () => {
     expect(circuits.state('debt')).toBe(CircuitState.Closed);
 
     const text = await metrics.registry.metrics();
-    expect(text).toMatch(/nogi_circuit_state\{api="debt"\} 0/);
-    expect(text).toMatch(/nogi_circuit_rejections_total\{api="debt"\} 1/);
+    expect(text).toMatch(/upstream_circuit_state\{upstream="nogi",api="debt"\} 0/);
+    expect(text).toMatch(/upstream_circuit_rejections_total\{upstream="nogi",api="debt"\} 1/);
   });
 
   it('a 4xx answer counts as a success and resets the count', async () => {
@@ -73,6 +73,6 @@ describe('NogiCircuits', () => {
     await expect(circuits.run('token.client_credentials.feed', other, is5xx)).rejects.toMatchObject({ code: 'NOGI_UNAVAILABLE' });
     expect(other).not.toHaveBeenCalled();
     expect(circuits.state('token')).toBe(CircuitState.Open);
-    expect(await metrics.registry.metrics()).toMatch(/nogi_circuit_bypasses_total\{api="token"\} 3/);
+    expect(await metrics.registry.metrics()).toMatch(/upstream_circuit_bypasses_total\{upstream="nogi",api="token"\} 3/);
   });
 });

@@ -8,9 +8,9 @@ import { NogiHttpClient, NogiTransportError, nogiFailure, nogiStatusFailure } fr
 
 describe('nogiFailure', () => {
   it("maps NoGi's own failures to NOGI_* problems that keep the cause", () => {
-    const timeout = new NogiTransportError('timeout', 'debt.collect', new Error('aborted'));
+    const timeout = new NogiTransportError('nogi', 'timeout', 'debt.collect', new Error('aborted'));
     expect(nogiFailure(timeout, 'debt collection')).toMatchObject({ code: 'NOGI_TIMEOUT', cause: timeout });
-    const network = new NogiTransportError('network', 'debt.collect', new Error('ECONNRESET'));
+    const network = new NogiTransportError('nogi', 'network', 'debt.collect', new Error('ECONNRESET'));
     expect(nogiFailure(network, 'debt collection')).toMatchObject({ code: 'NOGI_UNAVAILABLE', cause: network });
     const problem = new AppError('NOGI_UNAVAILABLE', 'breaker open');
     expect(nogiFailure(problem, 'debt collection')).toBe(problem);
@@ -71,7 +71,7 @@ describe('NogiHttpClient over real HTTP', () => {
   });
 
   it('refuses a body over the 2 MiB cap as a network failure', async () => {
-    await expect(client.send({ operation: 'debt.get_by_consent', method: 'GET', url: `${base}/big` })).rejects.toMatchObject({ name: 'NogiTransportError', kind: 'network' });
+    await expect(client.send({ operation: 'debt.get_by_consent', method: 'GET', url: `${base}/big` })).rejects.toMatchObject({ name: 'UpstreamTransportError', kind: 'network' });
   });
 
   it('ends a call that outlives NOGI_TIMEOUT_MS as a timeout, in about that time', async () => {

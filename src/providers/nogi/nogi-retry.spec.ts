@@ -22,7 +22,7 @@ describe('NoGi retries and path ids', () => {
     expect((await retryIdempotent(5000, refused)).status).toBe(403);
     expect(refused).toHaveBeenCalledTimes(1);
     const slow = jest.fn(async () => {
-      throw new NogiTransportError('timeout', 'debt.get', new Error('slow'));
+      throw new NogiTransportError('nogi', 'timeout', 'debt.get', new Error('slow'));
     });
     await expect(retryIdempotent(5000, slow)).rejects.toBeInstanceOf(NogiTransportError);
     expect(slow).toHaveBeenCalledTimes(1);
@@ -30,7 +30,7 @@ describe('NoGi retries and path ids', () => {
 
   it('retries a refused connection, then throws the transport error', async () => {
     const down = jest.fn(async () => {
-      throw new NogiTransportError('network', 'debt.revoke', new Error('ECONNREFUSED'));
+      throw new NogiTransportError('nogi', 'network', 'debt.revoke', new Error('ECONNREFUSED'));
     });
     await expect(retryIdempotent(5000, down)).rejects.toBeInstanceOf(NogiTransportError);
     expect(down).toHaveBeenCalledTimes(3);
