@@ -198,7 +198,7 @@ export class ConsentFlowService {
   private consentValues(flow: FlowRecord, debt: NogiDebtInformation, id: string) {
     return {
       id,
-      nogiConsentId: debt.consent!.id!,
+      providerConsentId: debt.consent!.id!,
       clientConsentId: null,
       purpose: flow.purpose,
       scope: flow.baseScope,
@@ -216,7 +216,7 @@ export class ConsentFlowService {
    * NoGi directly, with an error line ops alert on. Null when it could not be recorded.
    */
   private async recordGranted(flow: FlowRecord, debt: NogiDebtInformation, requestId: string, write: () => Promise<ConsentEntity>): Promise<ConsentEntity | null> {
-    const nogiConsentId = debt.consent!.id!;
+    const providerConsentId = debt.consent!.id!;
     let cause: unknown;
     for (let attempt = 0; attempt <= RECORD_RETRY_DELAYS_MS.length; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_DELAYS_MS[attempt - 1]));
@@ -225,26 +225,26 @@ export class ConsentFlowService {
       } catch (error) {
         cause = error;
         // An earlier attempt's commit went through although its answer was lost: it is recorded.
-        const recorded = isUniqueViolation(error) ? await this.consents.findByNogiConsentId(nogiConsentId).catch(() => null) : null;
+        const recorded = isUniqueViolation(error) ? await this.consents.findByProviderConsentId('nogi', providerConsentId).catch(() => null) : null;
         if (recorded) return recorded;
         this.logger.warn({ flowId: flow.id, attempt: attempt + 1, err: error }, 'Recording a consent NoGi granted failed');
       }
     }
-    await this.revokeUnrecorded(flow, nogiConsentId, requestId, cause);
+    await this.revokeUnrecorded(flow, providerConsentId, requestId, cause);
     return null;
   }
 
-  private async revokeUnrecorded(flow: FlowRecord, nogiConsentId: string, requestId: string, cause: unknown): Promise<void> {
+  private async revokeUnrecorded(flow: FlowRecord, providerConsentId: string, requestId: string, cause: unknown): Promise<void> {
     const event = 'consent.unrecorded';
     try {
-      const nogi = await this.debt.revoke(nogiConsentId, requestId);
+      const nogi = await this.debt.revoke(providerConsentId, requestId);
       this.unrecorded.inc({ outcome: 'revoked' });
-      this.logger.error({ event, outcome: 'revoked', flowId: flow.id, nogiConsentId, nogi, err: cause }, 'A consent NoGi granted could not be recorded; it was revoked at NoGi directly');
+      this.logger.error({ event, outcome: 'revoked', flowId: flow.id, providerConsentId, nogi, err: cause }, 'A consent NoGi granted could not be recorded; it was revoked at NoGi directly');
     } catch (error) {
       this.unrecorded.inc({ outcome: 'left_at_nogi' });
       this.logger.error(
-        { event, outcome: 'left_at_nogi', flowId: flow.id, nogiConsentId, revokeError: error instanceof AppError ? error.code : 'internal_error', err: cause },
-        'A consent NoGi granted could neither be recorded nor revoked: revoke it at NoGi by hand (DELETE /v1/debt/{nogiConsentId})',
+        { event, outcome: 'left_at_nogi', flowId: flow.id, providerConsentId, revokeError: error instanceof AppError ? error.code : 'internal_error', err: cause },
+        'A consent NoGi granted could neither be recorded nor revoked: revoke it at NoGi by hand (DELETE /v1/debt/{providerConsentId})',
       );
     }
   }

@@ -3,7 +3,11 @@ import { toConsentResponse } from './consent.mapper';
 
 const base: ConsentEntity = {
   id: '3f1c2a9e-1b2c-4d5e-8f90-123456789abc',
-  nogiConsentId: 'nogi-1',
+  provider: 'nogi',
+  dataset: 'debt',
+  providerConsentId: 'nogi-1',
+  parameters: null,
+  secretCiphertext: null,
   clientConsentId: null,
   purpose: 'presentation',
   scope: 'debt.unsecured.presentation',

@@ -65,7 +65,7 @@ export class ConsentsService {
   private async refresh(consent: ConsentEntity, actor: AuditActor): Promise<ConsentEntity> {
     let status;
     try {
-      status = await this.debt.status(consent.nogiConsentId, actor.requestId ?? undefined);
+      status = await this.debt.status(consent.providerConsentId, actor.requestId ?? undefined);
     } catch (error) {
       // NoGi's 403 `invalid consent` (as on the debt route): the consent is over at NoGi.
       if (!(error instanceof NogiInvalidConsentError)) throw error;
@@ -106,12 +106,12 @@ export class ConsentsService {
   async revokeAtNogiOrQueue(consent: ConsentEntity, actor: AuditActor): Promise<'revoked' | 'queued'> {
     let confirmed: 'revoked' | 'already_invalid';
     try {
-      confirmed = await this.debt.revoke(consent.nogiConsentId, actor.requestId ?? undefined);
+      confirmed = await this.debt.revoke(consent.providerConsentId, actor.requestId ?? undefined);
     } catch (error) {
       this.logger.warn({ consentId: consent.id, code: outcomeOf(error) }, 'NoGi did not confirm a revocation; queued for retry');
       await this.consents.transaction(async (manager) => {
         await this.consents.transition(consent.id, ['active', 'revoking', 'expired'], { status: 'revoking' }, manager);
-        await this.outbox.enqueue(manager, consent.id, consent.nogiConsentId, firstRetryAt());
+        await this.outbox.enqueue(manager, consent.id, consent.providerConsentId, firstRetryAt());
         await this.audit.record({ action: 'consent.revocation_queued', actor, outcome: outcomeOf(error), consentId: consent.id }, manager);
       });
       return 'queued';
@@ -141,7 +141,7 @@ export class ConsentsService {
     }
     let debt;
     try {
-      debt = await this.debt.getDebt(consent.nogiConsentId, actor.requestId ?? undefined);
+      debt = await this.debt.getDebt(consent.providerConsentId, actor.requestId ?? undefined);
     } catch (error) {
       if (error instanceof NogiInvalidConsentError) {
         await this.end(consent, endedStatus(error.reason, consent), actor, `nogi_${error.reason}`);
@@ -193,7 +193,7 @@ export class ConsentsService {
     return this.consents.transaction(async (manager) => {
       const row = await this.consents.insert({ ...values, status: 'revoking', nationalIdHash: null }, manager);
       // A row the feed learnt first and saw ended stays ended: nothing is left to revoke at NoGi.
-      if (row.status === 'revoking') await this.outbox.enqueue(manager, row.id, row.nogiConsentId, new Date());
+      if (row.status === 'revoking') await this.outbox.enqueue(manager, row.id, row.providerConsentId, new Date());
       await this.audit.record({ action: 'consent.revocation_queued', actor, outcome: reason, consentId: row.id }, manager);
       return row;
     });
