@@ -1,3 +1,4 @@
+import { DATASETS, PROVIDERS, type Dataset, type Provider } from '../../providers/datasets';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export const CONSENT_PURPOSES = ['presentation', 'processing'] as const;
@@ -8,10 +9,7 @@ export const CONSENT_SOURCES = ['flow', 'agreement', 'external'] as const;
 export type ConsentSource = (typeof CONSENT_SOURCES)[number];
 export const CONSENT_STATUSES = ['active', 'expired', 'revoked', 'archived', 'revoking'] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
-export const PROVIDERS = ['nogi', 'altinn', 'openbanking'] as const;
-export type Provider = (typeof PROVIDERS)[number];
-export const DATASETS = ['debt', 'tax-assessment', 'income', 'accounts'] as const;
-export type Dataset = (typeof DATASETS)[number];
+export { DATASETS, PROVIDERS, type Dataset, type Provider };
 /** A dataset's fields (contract: `parameters`): tax-assessment's income year, income's month range. */
 export interface ConsentParameters {
   incomeYear?: number;
