@@ -12,6 +12,7 @@ import { ConsentsService } from '../consents/consents.service';
 import { DebtInformationDto } from '../providers/nogi/debt.dto';
 import { isNogiDebtInformation, NogiDebtInformation, toDebtResponse } from '../providers/nogi/debt.mapper';
 import { MetricsService } from '../metrics/metrics.service';
+import { providerFor } from '../providers/datasets';
 import { NogiAuthCodeClient } from '../providers/nogi/nogi-auth-code.client';
 import { NogiDebtClient } from '../providers/nogi/nogi-debt.client';
 import { NogiTransportError } from '../providers/nogi/nogi-http.client';
@@ -62,12 +63,17 @@ export class ConsentFlowService {
   private readonly authorizationBase: string;
 
   async start(caller: Caller, body: StartConsentFlowRequestDto): Promise<StartConsentFlowResponseDto> {
+    const dataset = body.dataset ?? 'debt';
+    if (dataset === 'accounts') throw AppError.validation([{ field: 'dataset', message: 'accounts has no consent flow: register the consent with POST /v1/consents' }]);
+    const provider = providerFor(dataset, this.config.providers);
     const nationalId = customerNationalId(caller, body.nationalId, true);
     const returnUrl = this.checkReturnUrl(body.returnUrl);
     const scope = buildFlowScope(body.purpose, body.durationDays);
     const now = new Date();
     const flow: FlowRecord = {
       id: randomUUID(),
+      dataset,
+      provider,
       status: 'pending',
       purpose: body.purpose,
       durationDays: scope.durationDays,
@@ -90,7 +96,7 @@ export class ConsentFlowService {
       code_challenge_method: 'S256',
     });
     const authorizationUrl = `${this.authorizationBase}&${query.toString()}`;
-    return { id: flow.id, authorizationUrl, expiresAt: flow.expiresAt, scope: scope.requested, durationDays: scope.durationDays };
+    return { id: flow.id, dataset, provider, authorizationUrl, expiresAt: flow.expiresAt, scope: scope.requested, durationDays: scope.durationDays };
   }
 
 
@@ -282,6 +288,10 @@ export class ConsentFlowService {
     const flow = await this.readable(caller, id);
     const actor = actorOf(caller, requestId);
     const outcome = async (result: string) => this.audit.record({ action: 'flow.debt_read', actor, outcome: result, flowId: flow.id, consentId: flow.consentId ?? null });
+    if ((flow.dataset ?? 'debt') !== 'debt') {
+      await outcome('dataset_mismatch');
+      throw new AppError('DATASET_MISMATCH', `The flow is for ${flow.dataset}, not debt.`);
+    }
     if (flow.status === 'expired') {
       await outcome('flow_expired');
       throw new AppError('FLOW_DEBT_GONE', 'The flow expired before it completed.');
@@ -320,6 +330,8 @@ function exchangeFailure(error: unknown): FlowError {
 export function toFlowResponse(flow: FlowRecord): ConsentFlowResponseDto {
   return {
     id: flow.id,
+    dataset: flow.dataset ?? 'debt',
+    provider: flow.provider ?? 'nogi',
     status: flow.status,
     purpose: flow.purpose,
     durationDays: flow.durationDays,

@@ -4,6 +4,8 @@ import { AuditActor, AuditService } from '../audit/audit.service';
 import { Caller, customerNationalId, isCustomer } from '../auth/caller';
 import { NationalIdHasher } from '../common/crypto/data-cipher';
 import { AppError } from '../common/problem';
+import { AppConfig } from '../config/app-config';
+import { providerFor } from '../providers/datasets';
 import { ConsentEntity, MAX_DURATION_DAYS } from '../database/entities/consent.entity';
 import { NogiAgreementClient } from '../providers/nogi/nogi-agreement.client';
 import { ConsentResponseDto, RegisterConsentRequestDto } from './consent.dto';
@@ -29,9 +31,15 @@ export class ConsentRegistrationService {
     private readonly agreement: NogiAgreementClient,
     private readonly audit: AuditService,
     private readonly hasher: NationalIdHasher,
+    private readonly config: AppConfig,
   ) {}
 
   async register(caller: Caller, dto: RegisterConsentRequestDto, idempotencyKey: string | undefined, actor: AuditActor): Promise<ConsentResponseDto> {
+    const dataset = dto.dataset ?? 'debt';
+    if (dataset === 'tax-assessment' || dataset === 'income') {
+      throw AppError.validation([{ field: 'dataset', message: `${dataset} consents can only be captured by Altinn: start a consent flow` }]);
+    }
+    providerFor(dataset, this.config.providers);
     if (dto.durationDays > MAX_DURATION_DAYS[dto.purpose]) {
       throw AppError.validation([{ field: 'durationDays', message: `must be at most ${MAX_DURATION_DAYS[dto.purpose]} for ${dto.purpose}` }]);
     }

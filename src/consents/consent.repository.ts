@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ConsentEntity, type ConsentPurpose, type ConsentStatus, type Provider } from '../database/entities/consent.entity';
+import { ConsentEntity, type ConsentPurpose, type ConsentStatus, type Dataset, type Provider } from '../database/entities/consent.entity';
 import type { ConsentCursor } from './consent-cursor';
 
 export type NewConsent = Pick<
@@ -15,6 +15,8 @@ export interface ConsentFilter {
   nationalIdHash?: string;
   status?: ConsentStatus;
   purpose?: ConsentPurpose;
+  dataset?: Dataset;
+  provider?: Provider;
   after?: ConsentCursor;
   limit: number;
 }
@@ -102,6 +104,8 @@ export class ConsentRepository {
     if (filter.nationalIdHash !== undefined) qb.andWhere('c.national_id_hash = :hash', { hash: filter.nationalIdHash });
     if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
     if (filter.purpose) qb.andWhere('c.purpose = :purpose', { purpose: filter.purpose });
+    if (filter.dataset) qb.andWhere('c.dataset = :dataset', { dataset: filter.dataset });
+    if (filter.provider) qb.andWhere('c.provider = :provider', { provider: filter.provider });
     if (filter.after) qb.andWhere('(c.created_at, c.id) < (CAST(:afterTime AS timestamptz), CAST(:afterId AS uuid))', { afterTime: filter.after.createdAt, afterId: filter.after.id });
     qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(filter.limit);
     const { entities, raw } = await qb.getRawAndEntities<{ cursor_time: string }>();

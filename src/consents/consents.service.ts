@@ -48,6 +48,8 @@ export class ConsentsService {
       nationalIdHash,
       status: query.status,
       purpose: query.purpose,
+      dataset: query.dataset,
+      provider: query.provider,
       after: query.cursor !== undefined ? decodeCursor(query.cursor) : undefined,
       limit: limit + 1,
     });
@@ -63,6 +65,8 @@ export class ConsentsService {
 
   /** NoGi's view (`/status`: active, expires_at in epoch seconds) applied to our record. */
   private async refresh(consent: ConsentEntity, actor: AuditActor): Promise<ConsentEntity> {
+    // Only NoGi has a status endpoint so far; the other providers' re-checks come with them.
+    if (consent.provider !== 'nogi') return consent;
     let status;
     try {
       status = await this.debt.status(consent.providerConsentId, actor.requestId ?? undefined);
@@ -133,7 +137,12 @@ export class ConsentsService {
   // ---- debt by consent ----
 
   async debtByConsent(caller: Caller, id: string, actor: AuditActor): Promise<DebtInformationDto> {
-    const consent = await this.expireIfDue(await this.findForCaller(caller, id), actor);
+    const found = await this.findForCaller(caller, id);
+    if (found.dataset !== 'debt') {
+      await this.audit.record({ action: 'consent.debt_read', actor, outcome: 'dataset_mismatch', consentId: found.id });
+      throw new AppError('DATASET_MISMATCH', `The consent is for ${found.dataset}, not debt.`);
+    }
+    const consent = await this.expireIfDue(found, actor);
     const disclosed = (outcome: string) => this.audit.record({ action: 'consent.debt_read', actor, outcome, consentId: consent.id });
     if (ENDED.includes(consent.status)) {
       await disclosed('consent_not_active');
