@@ -1,6 +1,6 @@
 import { AppError } from '../common/problem';
 
-export const SCOPES = ['consent:write', 'consent:read', 'debt:read', 'consent:admin'] as const;
+export const SCOPES = ['consent:write', 'consent:read', 'debt:read', 'income:read', 'accounts:read', 'consent:admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Who is calling, from a verified bank JWT. */

@@ -15,6 +15,7 @@ export const PROBLEM_CODES = {
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   FLOW_NOT_COMPLETED: { status: 409, title: 'The consent flow has not completed' },
   CONSENT_CONFLICT: { status: 409, title: 'The consent conflicts with an existing one' },
+  DATASET_MISMATCH: { status: 409, title: "The flow's or consent's dataset is another one than this route's" },
   FLOW_DEBT_GONE: { status: 410, title: "The flow's debt information is no longer available" },
   CONSENT_NOT_ACTIVE: { status: 410, title: 'The consent is no longer active' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },

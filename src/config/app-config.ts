@@ -1,3 +1,5 @@
+import type { Provider } from '../providers/datasets';
+
 export type NogiEnv = 'sandbox' | 'preprod' | 'prod';
 export type AppConfigValues = Omit<AppConfig, 'nogiAudiences' | 'toJSON' | 'with'>;
 
@@ -18,6 +20,8 @@ export class AppConfig {
   readonly databasePoolSize!: number;
   /** Unset only in sandbox mode, where an in-process state store is used. */
   readonly redisUrl!: string | undefined;
+  /** PROVIDERS: a dataset whose provider is not here is refused (400 naming `dataset`). */
+  readonly providers!: readonly Provider[];
   readonly nogiEnv!: NogiEnv;
   readonly nogiIssuer!: string;
   readonly nogiApiUrl!: string;

@@ -113,4 +113,18 @@ describe('loadConfig', () => {
     expect(text).not.toContain(key(3));
     expect(text).not.toContain('cache.internal');
   });
+
+  it('enables NoGi only by default, every provider in sandbox mode, and the listed ones with PROVIDERS', () => {
+    expect(loadConfig(production).providers).toEqual(['nogi']);
+    expect(loadConfig({}).providers).toEqual(['nogi', 'altinn', 'openbanking']);
+    expect(loadConfig({ ...production, PROVIDERS: ' openbanking , nogi' }).providers).toEqual(['nogi', 'openbanking']);
+    expect(loadConfig({ PROVIDERS: 'nogi' }).providers).toEqual(['nogi']);
+  });
+
+  it('refuses to start with an unknown provider in PROVIDERS, naming it', () => {
+    expect(problemsOf({ ...production, PROVIDERS: 'nogi,bankid' })).toEqual(['PROVIDERS']);
+    expect(problemsOf({ ...production, PROVIDERS: ',' })).toEqual(['PROVIDERS']);
+    expect(() => loadConfig({ ...production, PROVIDERS: 'nogi,bankid' })).toThrow(/PROVIDERS: unknown provider "bankid"; known: nogi, altinn, openbanking/);
+  });
 });
+

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { PROVIDERS, type Provider } from '../providers/datasets';
 import { AppConfig, NogiEnv } from './app-config';
 
 const NOGI_PRESETS: Record<Exclude<NogiEnv, 'sandbox'>, { issuer: string; api: string }> = {
@@ -22,6 +23,7 @@ class EnvironmentVariables {
   @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
   @IsOptional() @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' }) REDIS_URL?: string;
+  @IsOptional() @IsString() PROVIDERS?: string;
   @IsOptional() @IsIn(['sandbox', 'preprod', 'prod']) NOGI_ENV?: NogiEnv;
   @IsOptional() @IsString() NOGI_ISSUER?: string;
   @IsOptional() @IsString() NOGI_API_URL?: string;
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (sandbox && production) {
     problem('NOGI_ENV', 'sandbox mode is refused when NODE_ENV=production; set NOGI_ENV to preprod or prod');
   }
+  const providers = parseProviders(vars.PROVIDERS, sandbox, problem);
   const port = vars.PORT ?? 3000;
   const local = `http://localhost:${port}`;
   const required = (name: keyof EnvironmentVariables, sandboxDefault: string | undefined): string => {
@@ -205,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     databaseUrl: vars.DATABASE_URL,
     databasePoolSize: 10,
     redisUrl: vars.REDIS_URL,
+    providers,
     nogiEnv,
     nogiIssuer,
     nogiApiUrl,
@@ -226,6 +230,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     revocationGiveUpHours: vars.REVOCATION_GIVE_UP_HOURS ?? 72,
     httpsProxy: vars.HTTPS_PROXY,
   });
+}
+
+/** PROVIDERS: a comma-separated subset of the known providers; default nogi, or all of them in sandbox mode. */
+function parseProviders(value: string | undefined, sandbox: boolean, problem: (variable: string, message: string) => void): Provider[] {
+  if (value === undefined) return sandbox ? [...PROVIDERS] : ['nogi'];
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(PROVIDERS as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) {
+    problem('PROVIDERS', `unknown provider${unknown.length === 1 ? '' : 's'} ${unknown.map((n) => `"${n}"`).join(', ') || '(none given)'}; known: ${PROVIDERS.join(', ')}`);
+    return [];
+  }
+  return PROVIDERS.filter((p) => names.includes(p));
 }
 
 export function isLoopback(hostname: string): boolean {

@@ -19,7 +19,7 @@ export interface FeedCursor {
 
 export interface ActiveConsentRef {
   id: string;
-  nogiConsentId: string;
+  providerConsentId: string;
   durationDays: number | null;
   lastUsedAt: Date | null;
 }
@@ -118,13 +118,13 @@ export class FeedSession {
     await this.advance(this.runner.manager, cursor, nogiTime);
   }
 
-  /** Active consents in id order after `afterId`, for the re-check after a gap. */
+  /** Active NoGi consents in id order after `afterId`, for the re-check after a gap (this is NoGi's feed). */
   async activeConsents(afterId: string | null, limit: number): Promise<ActiveConsentRef[]> {
     const rows = (await this.runner.query(
-      `SELECT id, nogi_consent_id, duration_days, last_used_at FROM consent WHERE status = 'active' AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
+      `SELECT id, provider_consent_id, duration_days, last_used_at FROM consent WHERE provider = 'nogi' AND status = 'active' AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
       [afterId, limit],
-    )) as { id: string; nogi_consent_id: string; duration_days: number | null; last_used_at: Date | null }[];
-    return rows.map((r) => ({ id: r.id, nogiConsentId: r.nogi_consent_id, durationDays: r.duration_days, lastUsedAt: r.last_used_at }));
+    )) as { id: string; provider_consent_id: string; duration_days: number | null; last_used_at: Date | null }[];
+    return rows.map((r) => ({ id: r.id, providerConsentId: r.provider_consent_id, durationDays: r.duration_days, lastUsedAt: r.last_used_at }));
   }
 
   /** Ends a consent NoGi no longer holds active, if it is still active here; true when changed (and audited). */
@@ -147,7 +147,7 @@ export class FeedSession {
       .createQueryBuilder()
       .insert()
       .into(FeedEventEntity)
-      .values(events.map((e) => ({ eventId: e.eventId, sequenceNr: e.sequenceNr.toString(), nogiConsentId: e.consentId, eventType: e.eventType, eventTimestamp: e.timestamp })))
+      .values(events.map((e) => ({ eventId: e.eventId, sequenceNr: e.sequenceNr.toString(), providerConsentId: e.consentId, eventType: e.eventType, eventTimestamp: e.timestamp })))
       .orIgnore()
       .returning(['eventId'])
       .execute();
@@ -155,21 +155,21 @@ export class FeedSession {
   }
 
   /** Row locks, so a request revoking the same consent and the feed never overwrite each other. */
-  private async lockConsents(m: EntityManager, nogiConsentIds: string[]): Promise<Map<string, FeedConsent>> {
-    if (nogiConsentIds.length === 0) return new Map();
+  private async lockConsents(m: EntityManager, providerConsentIds: string[]): Promise<Map<string, FeedConsent>> {
+    if (providerConsentIds.length === 0) return new Map();
     const rows = await m
       .getRepository(ConsentEntity)
       .createQueryBuilder('c')
-      .where('c.nogiConsentId IN (:...ids)', { ids: nogiConsentIds })
+      .where("c.provider = 'nogi' AND c.providerConsentId IN (:...ids)", { ids: providerConsentIds })
       .orderBy('c.id')
       .setLock('pessimistic_write')
       .getMany();
     return new Map(
       rows.map((c) => [
-        c.nogiConsentId,
+        c.providerConsentId,
         {
           id: c.id,
-          nogiConsentId: c.nogiConsentId,
+          providerConsentId: c.providerConsentId,
           clientConsentId: c.clientConsentId,
           purpose: c.purpose,
           scope: c.scope,

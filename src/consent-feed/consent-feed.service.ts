@@ -184,7 +184,7 @@ export class ConsentFeedService {
 
   private async recheck(consent: ActiveConsentRef): Promise<'active' | 'expired' | 'archived' | 'error'> {
     try {
-      return statusAfterRecheck(await this.debt.status(consent.nogiConsentId), consent, Date.now()) ?? 'active';
+      return statusAfterRecheck(await this.debt.status(consent.providerConsentId), consent, Date.now()) ?? 'active';
     } catch (error) {
       if (error instanceof NogiInvalidConsentError) return error.reason === 'expired' || error.reason === 'used' || isUsedOneTime(consent) ? 'expired' : 'archived';
       // NoGi down or slow: the whole re-check is repeated by the next run. Anything else about one

@@ -23,7 +23,7 @@ function event(type: FeedEvent['eventType'], atMs: number, over: Partial<FeedEve
 function ours(over: Partial<FeedConsent> = {}): FeedConsent {
   return {
     id: 'a0000000-0000-4000-8000-000000000001',
-    nogiConsentId: NOGI_ID,
+    providerConsentId: NOGI_ID,
     clientConsentId: null,
     purpose: 'presentation',
     scope: 'debt.unsecured.presentation',
@@ -39,7 +39,7 @@ function ours(over: Partial<FeedConsent> = {}): FeedConsent {
 }
 
 const plan = (events: FeedEvent[], known: FeedConsent[] = [], taken: string[] = []) =>
-  planFeedPage({ events, known: new Map(known.map((c) => [c.nogiConsentId, c])), takenClientConsentIds: new Set(taken), newId: () => 'b0000000-0000-4000-8000-000000000002' });
+  planFeedPage({ events, known: new Map(known.map((c) => [c.providerConsentId, c])), takenClientConsentIds: new Set(taken), newId: () => 'b0000000-0000-4000-8000-000000000002' });
 
 describe('applying a page of the consent feed', () => {
   it('marks an active consent archived when the customer archived it at NoGi, with revokedAt and an audit record', () => {

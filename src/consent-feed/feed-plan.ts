@@ -5,7 +5,7 @@ import type { FeedEvent } from '../providers/nogi/nogi-feed.client';
 /** A consent as the feed sees it: what it may read and change. */
 export interface FeedConsent {
   id: string;
-  nogiConsentId: string;
+  providerConsentId: string;
   clientConsentId: string | null;
   purpose: ConsentPurpose;
   scope: string;
@@ -151,7 +151,7 @@ export function planFeedPage(input: PlanInput): FeedPlan {
 function learn(event: FeedEvent, taken: Set<string>, id: string): FeedConsent {
   const consent: FeedConsent = {
     id,
-    nogiConsentId: event.consentId,
+    providerConsentId: event.consentId,
     clientConsentId: null,
     purpose: 'presentation',
     scope: UNKNOWN_SCOPE,

@@ -73,7 +73,7 @@ export class ConsentFlowController {
   @ApiBearerAuth('bearer')
   @ApiParam({ name: 'id', description: 'The flow id', schema: { type: 'string', format: 'uuid' } })
   @ApiOperation({ operationId: 'getConsentFlowDebt', summary: 'The debt information the flow collected', description: 'Scope: debt:read. Never fetched from NoGi a second time.' })
-  @ApiProblems(200, DebtInformationDto, ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'FLOW_NOT_FOUND', 'FLOW_NOT_COMPLETED', 'FLOW_DEBT_GONE', 'DEPENDENCY_UNAVAILABLE'])
+  @ApiProblems(200, DebtInformationDto, ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'FLOW_NOT_FOUND', 'DATASET_MISMATCH', 'FLOW_NOT_COMPLETED', 'FLOW_DEBT_GONE', 'DEPENDENCY_UNAVAILABLE'])
   debt(@CurrentCaller() caller: Caller, @Param('id', UuidParam) id: string, @RequestId() requestId: string): Promise<DebtInformationDto> {
     return this.flows.getDebt(caller, id, requestId);
   }

@@ -2,9 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsString, MaxLength, Min } from 'class-validator';
 import { IsNationalId, IsOmittable } from '../common/validation';
 import { CONSENT_PURPOSES, ConsentPurpose } from '../database/entities/consent.entity';
+import { DATASETS, PROVIDERS, type Dataset, type Provider } from '../providers/datasets';
 import type { FlowStatus } from './flow.store';
 
 export class StartConsentFlowRequestDto {
+  @ApiPropertyOptional({ enum: DATASETS, description: 'Absent = debt. The data the consent is for; `accounts` has no flow (register it with POST /v1/consents)' })
+  @IsOmittable()
+  @IsIn(DATASETS)
+  dataset?: Dataset;
+
   @ApiPropertyOptional({ description: "The customer's national id (11 digits). A customer token may omit it; if given it must be the token's own.", example: '14842249091' })
   @IsOmittable()
   @IsNationalId()
@@ -28,6 +34,8 @@ export class StartConsentFlowRequestDto {
 
 export class StartConsentFlowResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: DATASETS }) dataset!: Dataset;
+  @ApiProperty({ enum: PROVIDERS }) provider!: Provider;
   @ApiProperty({ description: "Send the customer's browser here (NoGi's login and consent page)" }) authorizationUrl!: string;
   @ApiProperty({ format: 'date-time', description: 'The flow stops accepting its callback then' }) expiresAt!: string;
   @ApiProperty({ example: 'debt.unsecured.processing.28 openid', description: 'The scope asked of NoGi' }) scope!: string;
@@ -40,6 +48,8 @@ export type FlowError = (typeof FLOW_ERRORS)[number];
 
 export class ConsentFlowResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: DATASETS }) dataset!: Dataset;
+  @ApiProperty({ enum: PROVIDERS }) provider!: Provider;
   @ApiProperty({ enum: FLOW_STATUSES }) status!: FlowStatus;
   @ApiProperty({ enum: CONSENT_PURPOSES }) purpose!: ConsentPurpose;
   @ApiProperty({ type: 'integer', nullable: true }) durationDays!: number | null;

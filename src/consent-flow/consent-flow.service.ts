@@ -12,6 +12,7 @@ import { ConsentsService } from '../consents/consents.service';
 import { DebtInformationDto } from '../providers/nogi/debt.dto';
 import { isNogiDebtInformation, NogiDebtInformation, toDebtResponse } from '../providers/nogi/debt.mapper';
 import { MetricsService } from '../metrics/metrics.service';
+import { providerFor } from '../providers/datasets';
 import { NogiAuthCodeClient } from '../providers/nogi/nogi-auth-code.client';
 import { NogiDebtClient } from '../providers/nogi/nogi-debt.client';
 import { NogiTransportError } from '../providers/nogi/nogi-http.client';
@@ -62,12 +63,17 @@ export class ConsentFlowService {
   private readonly authorizationBase: string;
 
   async start(caller: Caller, body: StartConsentFlowRequestDto): Promise<StartConsentFlowResponseDto> {
+    const dataset = body.dataset ?? 'debt';
+    if (dataset === 'accounts') throw AppError.validation([{ field: 'dataset', message: 'accounts has no consent flow: register the consent with POST /v1/consents' }]);
+    const provider = providerFor(dataset, this.config.providers);
     const nationalId = customerNationalId(caller, body.nationalId, true);
     const returnUrl = this.checkReturnUrl(body.returnUrl);
     const scope = buildFlowScope(body.purpose, body.durationDays);
     const now = new Date();
     const flow: FlowRecord = {
       id: randomUUID(),
+      dataset,
+      provider,
       status: 'pending',
       purpose: body.purpose,
       durationDays: scope.durationDays,
@@ -90,7 +96,7 @@ export class ConsentFlowService {
       code_challenge_method: 'S256',
     });
     const authorizationUrl = `${this.authorizationBase}&${query.toString()}`;
-    return { id: flow.id, authorizationUrl, expiresAt: flow.expiresAt, scope: scope.requested, durationDays: scope.durationDays };
+    return { id: flow.id, dataset, provider, authorizationUrl, expiresAt: flow.expiresAt, scope: scope.requested, durationDays: scope.durationDays };
   }
 
 
@@ -198,7 +204,7 @@ export class ConsentFlowService {
   private consentValues(flow: FlowRecord, debt: NogiDebtInformation, id: string) {
     return {
       id,
-      nogiConsentId: debt.consent!.id!,
+      providerConsentId: debt.consent!.id!,
       clientConsentId: null,
       purpose: flow.purpose,
       scope: flow.baseScope,
@@ -216,7 +222,7 @@ export class ConsentFlowService {
    * NoGi directly, with an error line ops alert on. Null when it could not be recorded.
    */
   private async recordGranted(flow: FlowRecord, debt: NogiDebtInformation, requestId: string, write: () => Promise<ConsentEntity>): Promise<ConsentEntity | null> {
-    const nogiConsentId = debt.consent!.id!;
+    const providerConsentId = debt.consent!.id!;
     let cause: unknown;
     for (let attempt = 0; attempt <= RECORD_RETRY_DELAYS_MS.length; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_DELAYS_MS[attempt - 1]));
@@ -225,26 +231,26 @@ export class ConsentFlowService {
       } catch (error) {
         cause = error;
         // An earlier attempt's commit went through although its answer was lost: it is recorded.
-        const recorded = isUniqueViolation(error) ? await this.consents.findByNogiConsentId(nogiConsentId).catch(() => null) : null;
+        const recorded = isUniqueViolation(error) ? await this.consents.findByProviderConsentId('nogi', providerConsentId).catch(() => null) : null;
         if (recorded) return recorded;
         this.logger.warn({ flowId: flow.id, attempt: attempt + 1, err: error }, 'Recording a consent NoGi granted failed');
       }
     }
-    await this.revokeUnrecorded(flow, nogiConsentId, requestId, cause);
+    await this.revokeUnrecorded(flow, providerConsentId, requestId, cause);
     return null;
   }
 
-  private async revokeUnrecorded(flow: FlowRecord, nogiConsentId: string, requestId: string, cause: unknown): Promise<void> {
+  private async revokeUnrecorded(flow: FlowRecord, providerConsentId: string, requestId: string, cause: unknown): Promise<void> {
     const event = 'consent.unrecorded';
     try {
-      const nogi = await this.debt.revoke(nogiConsentId, requestId);
+      const nogi = await this.debt.revoke(providerConsentId, requestId);
       this.unrecorded.inc({ outcome: 'revoked' });
-      this.logger.error({ event, outcome: 'revoked', flowId: flow.id, nogiConsentId, nogi, err: cause }, 'A consent NoGi granted could not be recorded; it was revoked at NoGi directly');
+      this.logger.error({ event, outcome: 'revoked', flowId: flow.id, providerConsentId, nogi, err: cause }, 'A consent NoGi granted could not be recorded; it was revoked at NoGi directly');
     } catch (error) {
       this.unrecorded.inc({ outcome: 'left_at_nogi' });
       this.logger.error(
-        { event, outcome: 'left_at_nogi', flowId: flow.id, nogiConsentId, revokeError: error instanceof AppError ? error.code : 'internal_error', err: cause },
-        'A consent NoGi granted could neither be recorded nor revoked: revoke it at NoGi by hand (DELETE /v1/debt/{nogiConsentId})',
+        { event, outcome: 'left_at_nogi', flowId: flow.id, providerConsentId, revokeError: error instanceof AppError ? error.code : 'internal_error', err: cause },
+        'A consent NoGi granted could neither be recorded nor revoked: revoke it at NoGi by hand (DELETE /v1/debt/{providerConsentId})',
       );
     }
   }
@@ -282,6 +288,10 @@ export class ConsentFlowService {
     const flow = await this.readable(caller, id);
     const actor = actorOf(caller, requestId);
     const outcome = async (result: string) => this.audit.record({ action: 'flow.debt_read', actor, outcome: result, flowId: flow.id, consentId: flow.consentId ?? null });
+    if ((flow.dataset ?? 'debt') !== 'debt') {
+      await outcome('dataset_mismatch');
+      throw new AppError('DATASET_MISMATCH', `The flow is for ${flow.dataset}, not debt.`);
+    }
     if (flow.status === 'expired') {
       await outcome('flow_expired');
       throw new AppError('FLOW_DEBT_GONE', 'The flow expired before it completed.');
@@ -320,6 +330,8 @@ function exchangeFailure(error: unknown): FlowError {
 export function toFlowResponse(flow: FlowRecord): ConsentFlowResponseDto {
   return {
     id: flow.id,
+    dataset: flow.dataset ?? 'debt',
+    provider: flow.provider ?? 'nogi',
     status: flow.status,
     purpose: flow.purpose,
     durationDays: flow.durationDays,

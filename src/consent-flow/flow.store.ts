@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DataCipher } from '../common/crypto/data-cipher';
 import type { ConsentPurpose } from '../database/entities/consent.entity';
+import type { Dataset, Provider } from '../providers/datasets';
 import { StateStore } from '../redis/state-store';
 
 export type FlowStatus = 'pending' | 'completed' | 'denied' | 'failed' | 'expired';
@@ -10,6 +11,9 @@ export type FlowStatus = 'pending' | 'completed' | 'denied' | 'failed' | 'expire
 /** A flow as kept in Redis for 24 hours. No national id: only its keyed hash. */
 export interface FlowRecord {
   id: string;
+  /** Absent on flows stored before datasets existed: those are debt flows at NoGi. */
+  dataset?: Dataset;
+  provider?: Provider;
   status: FlowStatus;
   purpose: ConsentPurpose;
   durationDays: number | null;

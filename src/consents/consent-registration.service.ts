@@ -4,6 +4,8 @@ import { AuditActor, AuditService } from '../audit/audit.service';
 import { Caller, customerNationalId, isCustomer } from '../auth/caller';
 import { NationalIdHasher } from '../common/crypto/data-cipher';
 import { AppError } from '../common/problem';
+import { AppConfig } from '../config/app-config';
+import { providerFor } from '../providers/datasets';
 import { ConsentEntity, MAX_DURATION_DAYS } from '../database/entities/consent.entity';
 import { NogiAgreementClient } from '../providers/nogi/nogi-agreement.client';
 import { ConsentResponseDto, RegisterConsentRequestDto } from './consent.dto';
@@ -29,9 +31,15 @@ export class ConsentRegistrationService {
     private readonly agreement: NogiAgreementClient,
     private readonly audit: AuditService,
     private readonly hasher: NationalIdHasher,
+    private readonly config: AppConfig,
   ) {}
 
   async register(caller: Caller, dto: RegisterConsentRequestDto, idempotencyKey: string | undefined, actor: AuditActor): Promise<ConsentResponseDto> {
+    const dataset = dto.dataset ?? 'debt';
+    if (dataset === 'tax-assessment' || dataset === 'income') {
+      throw AppError.validation([{ field: 'dataset', message: `${dataset} consents can only be captured by Altinn: start a consent flow` }]);
+    }
+    providerFor(dataset, this.config.providers);
     if (dto.durationDays > MAX_DURATION_DAYS[dto.purpose]) {
       throw AppError.validation([{ field: 'durationDays', message: `must be at most ${MAX_DURATION_DAYS[dto.purpose]} for ${dto.purpose}` }]);
     }
@@ -103,7 +111,7 @@ export class ConsentRegistrationService {
       if (!isUniqueViolation(error)) throw error;
       // Recorded already: the earlier attempt's commit went through but its answer was lost.
       const existing = await this.consents.findByClientConsentId(attempt.clientConsentId);
-      if (existing && existing.nogiConsentId === nogi.nogiConsentId && isSameRegistration(existing, request, attempt)) return toConsentResponse(existing);
+      if (existing && existing.providerConsentId === nogi.nogiConsentId && isSameRegistration(existing, request, attempt)) return toConsentResponse(existing);
       throw new AppError('CONSENT_CONFLICT', 'This consent is already registered.');
     }
   }
@@ -117,7 +125,7 @@ export class ConsentRegistrationService {
   private async adoptConflicting(request: Registration, attempt: RegistrationAttempt, progress: Progress): Promise<ConsentResponseDto> {
     const existing = await this.consents.findByClientConsentId(attempt.clientConsentId);
     if (existing && isSameRegistration(existing, request, attempt)) return toConsentResponse(existing);
-    if (existing && isAdoptable(existing, request)) return this.record(request, attempt, existing.nogiConsentId, existing.expiresAt);
+    if (existing && isAdoptable(existing, request)) return this.record(request, attempt, existing.providerConsentId, existing.expiresAt);
     if (progress.resumed && request.dto.clientConsentId === undefined) {
       this.logger.warn({ clientConsentId: attempt.clientConsentId }, 'NoGi holds a registration whose answer was lost; waiting for its consent feed');
       throw new AppError('IDEMPOTENCY_IN_PROGRESS', "NoGi holds this registration but its answer was lost; it is recorded once NoGi's consent feed reports it. Retry later.", { headers: { 'retry-after': '30' } });
@@ -127,11 +135,11 @@ export class ConsentRegistrationService {
   }
 
   /** The consent NoGi registered, recorded here with its audit row in one transaction. */
-  private async record(request: Registration, attempt: RegistrationAttempt, nogiConsentId: string, expiresAt: Date | null): Promise<ConsentResponseDto> {
+  private async record(request: Registration, attempt: RegistrationAttempt, providerConsentId: string, expiresAt: Date | null): Promise<ConsentResponseDto> {
     const { caller, dto, actor } = request;
     const consent = await this.consents.transaction(async (manager) => {
       const row = await this.consents.insert(
-        { id: attempt.consentId, nogiConsentId, clientConsentId: attempt.clientConsentId, purpose: dto.purpose, scope: `debt.unsecured.${dto.purpose}`, durationDays: dto.durationDays, source: 'agreement', status: 'active', nationalIdHash: request.nationalIdHash, createdBy: caller.clientId, expiresAt },
+        { id: attempt.consentId, providerConsentId, clientConsentId: attempt.clientConsentId, purpose: dto.purpose, scope: `debt.unsecured.${dto.purpose}`, durationDays: dto.durationDays, source: 'agreement', status: 'active', nationalIdHash: request.nationalIdHash, createdBy: caller.clientId, expiresAt },
         manager,
       );
       await this.audit.record({ action: 'consent.registered', actor, outcome: 'success', consentId: row.id, detail: { purpose: dto.purpose, durationDays: dto.durationDays } }, manager);

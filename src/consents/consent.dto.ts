@@ -4,8 +4,14 @@ import { IsIn, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-valid
 import { IsNationalId, IsOmittable } from '../common/validation';
 import { IsConsentCursor } from './consent-cursor';
 import { CONSENT_PURPOSES, CONSENT_SOURCES, CONSENT_STATUSES, type ConsentPurpose, type ConsentSource, type ConsentStatus } from '../database/entities/consent.entity';
+import { DATASETS, PROVIDERS, type Dataset, type Provider } from '../providers/datasets';
 
 export class RegisterConsentRequestDto {
+  @ApiPropertyOptional({ enum: DATASETS, description: 'Absent = debt. debt (registered at NoGi) or accounts; tax-assessment and income can only be captured by Altinn (400)' })
+  @IsOmittable()
+  @IsIn(DATASETS)
+  dataset?: Dataset;
+
   @ApiPropertyOptional({ description: "The customer's national id (11 digits); a customer token may omit it", example: '14842249091' })
   @IsOmittable()
   @IsNationalId()
@@ -39,6 +45,16 @@ export class ListConsentsQueryDto {
   @IsIn(CONSENT_PURPOSES)
   purpose?: ConsentPurpose;
 
+  @ApiPropertyOptional({ enum: DATASETS })
+  @IsOmittable()
+  @IsIn(DATASETS)
+  dataset?: Dataset;
+
+  @ApiPropertyOptional({ enum: PROVIDERS })
+  @IsOmittable()
+  @IsIn(PROVIDERS)
+  provider?: Provider;
+
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOmittable()
   @Type(() => Number)
@@ -62,11 +78,20 @@ export class GetConsentQueryDto {
   refresh?: 'true' | 'false';
 }
 
+export class ConsentParametersDto {
+  @ApiPropertyOptional({ type: 'integer', description: 'tax-assessment: the income year' }) incomeYear?: number;
+  @ApiPropertyOptional({ pattern: '^\\d{4}-\\d{2}$', description: 'income: first month (YYYY-MM)' }) fromMonth?: string;
+  @ApiPropertyOptional({ pattern: '^\\d{4}-\\d{2}$', description: 'income: last month (YYYY-MM)' }) toMonth?: string;
+}
+
 export class ConsentResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: DATASETS }) dataset!: Dataset;
+  @ApiProperty({ enum: PROVIDERS }) provider!: Provider;
   @ApiPropertyOptional() clientConsentId?: string;
   @ApiProperty({ enum: CONSENT_PURPOSES }) purpose!: ConsentPurpose;
   @ApiProperty({ example: 'debt.unsecured.presentation' }) scope!: string;
+  @ApiPropertyOptional({ type: ConsentParametersDto, description: "The dataset's fields, where it has any" }) parameters?: ConsentParametersDto;
   @ApiProperty({ enum: CONSENT_STATUSES }) status!: ConsentStatus;
   @ApiProperty({ enum: CONSENT_SOURCES }) source!: ConsentSource;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;

@@ -10,9 +10,12 @@ export function effectiveStatus(consent: Pick<ConsentEntity, 'status' | 'expires
 export function toConsentResponse(entity: ConsentEntity): ConsentResponseDto {
   return {
     id: entity.id,
+    dataset: entity.dataset,
+    provider: entity.provider,
     ...(entity.clientConsentId !== null ? { clientConsentId: entity.clientConsentId } : {}),
     purpose: entity.purpose,
     scope: entity.scope,
+    ...(entity.parameters !== null ? { parameters: entity.parameters } : {}),
     status: effectiveStatus(entity),
     source: entity.source,
     createdAt: entity.createdAt.toISOString(),

@@ -2,19 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ConsentEntity, type ConsentPurpose, type ConsentStatus } from '../database/entities/consent.entity';
+import { ConsentEntity, type ConsentPurpose, type ConsentStatus, type Dataset, type Provider } from '../database/entities/consent.entity';
 import type { ConsentCursor } from './consent-cursor';
 
 export type NewConsent = Pick<
   ConsentEntity,
-  'nogiConsentId' | 'clientConsentId' | 'purpose' | 'scope' | 'durationDays' | 'source' | 'status' | 'nationalIdHash' | 'createdBy' | 'expiresAt'
+  'providerConsentId' | 'clientConsentId' | 'purpose' | 'scope' | 'durationDays' | 'source' | 'status' | 'nationalIdHash' | 'createdBy' | 'expiresAt'
 > &
-  Partial<Pick<ConsentEntity, 'id' | 'revokedAt' | 'lastUsedAt' | 'lastEventAt'>>;
+  Partial<Pick<ConsentEntity, 'id' | 'provider' | 'dataset' | 'parameters' | 'secretCiphertext' | 'revokedAt' | 'lastUsedAt' | 'lastEventAt'>>;
 
 export interface ConsentFilter {
   nationalIdHash?: string;
   status?: ConsentStatus;
   purpose?: ConsentPurpose;
+  dataset?: Dataset;
+  provider?: Provider;
   after?: ConsentCursor;
   limit: number;
 }
@@ -43,15 +45,16 @@ export class ConsentRepository {
    * Inserts and returns the stored row (with created_at as the database set it). The feed may
    * have learnt the same NoGi consent first (source `external`, no customer): then that row is
    * adopted — it takes our values and keeps its id, and a status the feed already ended stays
-   * ended. Any other row with the same NoGi id is a unique violation, as before.
+   * ended. Any other row with the same provider and provider consent id is a unique violation.
    */
   async insert(values: NewConsent, manager?: EntityManager): Promise<ConsentEntity> {
-    const row = { revokedAt: null, lastUsedAt: null, lastEventAt: null, ...values, id: values.id ?? randomUUID() };
+    const row = { provider: 'nogi', dataset: 'debt', parameters: null, secretCiphertext: null, revokedAt: null, lastUsedAt: null, lastEventAt: null, ...values, id: values.id ?? randomUUID() };
     const runner = manager ?? this.dataSource.manager;
     const result: Array<{ id: string }> = await runner.query(
-      `INSERT INTO consent AS c (id, nogi_consent_id, client_consent_id, purpose, scope, duration_days, source, status, national_id_hash, created_by, expires_at, revoked_at, last_used_at, last_event_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-       ON CONFLICT (nogi_consent_id) DO UPDATE SET
+      `INSERT INTO consent AS c (id, provider_consent_id, client_consent_id, purpose, scope, duration_days, source, status, national_id_hash, created_by, expires_at, revoked_at, last_used_at, last_event_at,
+                                 provider, dataset, parameters, secret_ciphertext)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+       ON CONFLICT (provider, provider_consent_id) DO UPDATE SET
          client_consent_id = COALESCE(c.client_consent_id, EXCLUDED.client_consent_id),
          purpose = EXCLUDED.purpose, scope = EXCLUDED.scope, duration_days = EXCLUDED.duration_days,
          source = EXCLUDED.source, national_id_hash = EXCLUDED.national_id_hash, created_by = EXCLUDED.created_by,
@@ -59,7 +62,8 @@ export class ConsentRepository {
          expires_at = COALESCE(EXCLUDED.expires_at, c.expires_at), last_used_at = EXCLUDED.last_used_at, updated_at = now()
        WHERE c.source = 'external' AND c.national_id_hash IS NULL
        RETURNING c.id`,
-      [row.id, row.nogiConsentId, row.clientConsentId, row.purpose, row.scope, row.durationDays, row.source, row.status, row.nationalIdHash, row.createdBy, row.expiresAt, row.revokedAt, row.lastUsedAt, row.lastEventAt],
+      [row.id, row.providerConsentId, row.clientConsentId, row.purpose, row.scope, row.durationDays, row.source, row.status, row.nationalIdHash, row.createdBy, row.expiresAt, row.revokedAt, row.lastUsedAt, row.lastEventAt,
+       row.provider, row.dataset, row.parameters === null ? null : JSON.stringify(row.parameters), row.secretCiphertext],
     );
     if (result.length === 0) throw Object.assign(new Error('A consent with this NoGi consent id exists'), { code: '23505' });
     return this.repo(manager).findOneByOrFail({ id: result[0].id });
@@ -86,8 +90,8 @@ export class ConsentRepository {
     return this.byIdSql;
   }
 
-  findByNogiConsentId(nogiConsentId: string): Promise<ConsentEntity | null> {
-    return this.repo().findOneBy({ nogiConsentId });
+  findByProviderConsentId(provider: Provider, providerConsentId: string): Promise<ConsentEntity | null> {
+    return this.repo().findOneBy({ provider, providerConsentId });
   }
 
   findByClientConsentId(clientConsentId: string): Promise<ConsentEntity | null> {
@@ -100,6 +104,8 @@ export class ConsentRepository {
     if (filter.nationalIdHash !== undefined) qb.andWhere('c.national_id_hash = :hash', { hash: filter.nationalIdHash });
     if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
     if (filter.purpose) qb.andWhere('c.purpose = :purpose', { purpose: filter.purpose });
+    if (filter.dataset) qb.andWhere('c.dataset = :dataset', { dataset: filter.dataset });
+    if (filter.provider) qb.andWhere('c.provider = :provider', { provider: filter.provider });
     if (filter.after) qb.andWhere('(c.created_at, c.id) < (CAST(:afterTime AS timestamptz), CAST(:afterId AS uuid))', { afterTime: filter.after.createdAt, afterId: filter.after.id });
     qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(filter.limit);
     const { entities, raw } = await qb.getRawAndEntities<{ cursor_time: string }>();

@@ -96,7 +96,7 @@ export class ConsentsController {
   @RequireScopes('debt:read')
   @ApiParam({ name: 'id', description: 'The consent id', schema: { type: 'string', format: 'uuid' } })
   @ApiOperation({ operationId: 'getConsentDebt', summary: 'Collect debt with an extended-duration consent (no ssn in the answer)' })
-  @ApiProblems(200, DebtInformationDto, ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'CONSENT_NOT_FOUND', 'CONSENT_NOT_ACTIVE', 'IDENTITY_MISMATCH', 'NOGI_REJECTED', 'NOGI_BAD_RESPONSE', 'NOGI_UNAVAILABLE', 'NOGI_TIMEOUT', 'DEPENDENCY_UNAVAILABLE'])
+  @ApiProblems(200, DebtInformationDto, ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'CONSENT_NOT_FOUND', 'DATASET_MISMATCH', 'CONSENT_NOT_ACTIVE', 'IDENTITY_MISMATCH', 'NOGI_REJECTED', 'NOGI_BAD_RESPONSE', 'NOGI_UNAVAILABLE', 'NOGI_TIMEOUT', 'DEPENDENCY_UNAVAILABLE'])
   debt(@CurrentCaller() caller: Caller, @RequestId() requestId: string, @Param('id', UuidParam) id: string): Promise<DebtInformationDto> {
     return this.consents.debtByConsent(caller, id, actorOf(caller, requestId));
   }

@@ -48,6 +48,8 @@ export class ConsentsService {
       nationalIdHash,
       status: query.status,
       purpose: query.purpose,
+      dataset: query.dataset,
+      provider: query.provider,
       after: query.cursor !== undefined ? decodeCursor(query.cursor) : undefined,
       limit: limit + 1,
     });
@@ -63,9 +65,11 @@ export class ConsentsService {
 
   /** NoGi's view (`/status`: active, expires_at in epoch seconds) applied to our record. */
   private async refresh(consent: ConsentEntity, actor: AuditActor): Promise<ConsentEntity> {
+    // Only NoGi has a status endpoint so far; the other providers' re-checks come with them.
+    if (consent.provider !== 'nogi') return consent;
     let status;
     try {
-      status = await this.debt.status(consent.nogiConsentId, actor.requestId ?? undefined);
+      status = await this.debt.status(consent.providerConsentId, actor.requestId ?? undefined);
     } catch (error) {
       // NoGi's 403 `invalid consent` (as on the debt route): the consent is over at NoGi.
       if (!(error instanceof NogiInvalidConsentError)) throw error;
@@ -106,12 +110,12 @@ export class ConsentsService {
   async revokeAtNogiOrQueue(consent: ConsentEntity, actor: AuditActor): Promise<'revoked' | 'queued'> {
     let confirmed: 'revoked' | 'already_invalid';
     try {
-      confirmed = await this.debt.revoke(consent.nogiConsentId, actor.requestId ?? undefined);
+      confirmed = await this.debt.revoke(consent.providerConsentId, actor.requestId ?? undefined);
     } catch (error) {
       this.logger.warn({ consentId: consent.id, code: outcomeOf(error) }, 'NoGi did not confirm a revocation; queued for retry');
       await this.consents.transaction(async (manager) => {
         await this.consents.transition(consent.id, ['active', 'revoking', 'expired'], { status: 'revoking' }, manager);
-        await this.outbox.enqueue(manager, consent.id, consent.nogiConsentId, firstRetryAt());
+        await this.outbox.enqueue(manager, consent.id, consent.providerConsentId, firstRetryAt());
         await this.audit.record({ action: 'consent.revocation_queued', actor, outcome: outcomeOf(error), consentId: consent.id }, manager);
       });
       return 'queued';
@@ -133,7 +137,12 @@ export class ConsentsService {
   // ---- debt by consent ----
 
   async debtByConsent(caller: Caller, id: string, actor: AuditActor): Promise<DebtInformationDto> {
-    const consent = await this.expireIfDue(await this.findForCaller(caller, id), actor);
+    const found = await this.findForCaller(caller, id);
+    if (found.dataset !== 'debt') {
+      await this.audit.record({ action: 'consent.debt_read', actor, outcome: 'dataset_mismatch', consentId: found.id });
+      throw new AppError('DATASET_MISMATCH', `The consent is for ${found.dataset}, not debt.`);
+    }
+    const consent = await this.expireIfDue(found, actor);
     const disclosed = (outcome: string) => this.audit.record({ action: 'consent.debt_read', actor, outcome, consentId: consent.id });
     if (ENDED.includes(consent.status)) {
       await disclosed('consent_not_active');
@@ -141,7 +150,7 @@ export class ConsentsService {
     }
     let debt;
     try {
-      debt = await this.debt.getDebt(consent.nogiConsentId, actor.requestId ?? undefined);
+      debt = await this.debt.getDebt(consent.providerConsentId, actor.requestId ?? undefined);
     } catch (error) {
       if (error instanceof NogiInvalidConsentError) {
         await this.end(consent, endedStatus(error.reason, consent), actor, `nogi_${error.reason}`);
@@ -193,7 +202,7 @@ export class ConsentsService {
     return this.consents.transaction(async (manager) => {
       const row = await this.consents.insert({ ...values, status: 'revoking', nationalIdHash: null }, manager);
       // A row the feed learnt first and saw ended stays ended: nothing is left to revoke at NoGi.
-      if (row.status === 'revoking') await this.outbox.enqueue(manager, row.id, row.nogiConsentId, new Date());
+      if (row.status === 'revoking') await this.outbox.enqueue(manager, row.id, row.providerConsentId, new Date());
       await this.audit.record({ action: 'consent.revocation_queued', actor, outcome: reason, consentId: row.id }, manager);
       return row;
     });

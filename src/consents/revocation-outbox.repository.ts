@@ -9,8 +9,8 @@ export class RevocationOutboxRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** At most one pending row per consent (a partial unique index): a second enqueue is a no-op. */
-  async enqueue(manager: EntityManager, consentId: string, nogiConsentId: string, nextAttemptAt: Date): Promise<void> {
-    await manager.createQueryBuilder().insert().into(RevocationOutboxEntity).values({ consentId, nogiConsentId, nextAttemptAt, attempts: 0 }).orIgnore().execute();
+  async enqueue(manager: EntityManager, consentId: string, providerConsentId: string, nextAttemptAt: Date): Promise<void> {
+    await manager.createQueryBuilder().insert().into(RevocationOutboxEntity).values({ consentId, providerConsentId, nextAttemptAt, attempts: 0 }).orIgnore().execute();
   }
 
   /**

@@ -77,7 +77,7 @@ export class RevocationWorker implements OnApplicationBootstrap, OnApplicationSh
         let givenUp: GivenUp | undefined;
         const found = await this.outbox.withNextDue(async (row, manager) => {
           try {
-            const confirmed = await this.debt.revoke(row.nogiConsentId);
+            const confirmed = await this.debt.revoke(row.providerConsentId);
             await this.outbox.markDelivered(manager, row.id);
             await this.consents.recordRevoked(row.consentId, confirmed, ACTOR, manager);
             delivered++;

@@ -215,7 +215,7 @@ describe('following NoGi consent feed', () => {
 
     expect(await consentByNogiId(db.pg, atNogi.id)).toMatchObject({ status: 'archived' });
     expect(await auditActions(db.pg, ours)).toEqual(['consent.archived']);
-    const { rows } = await db.pg.query('SELECT event_type, sequence_nr::text AS seq FROM feed_event WHERE nogi_consent_id = $1 ORDER BY sequence_nr', [atNogi.id]);
+    const { rows } = await db.pg.query('SELECT event_type, sequence_nr::text AS seq FROM feed_event WHERE provider_consent_id = $1 ORDER BY sequence_nr', [atNogi.id]);
     expect(rows.map((r) => r.event_type)).toEqual(['SAMTYKKE_OPPRETTET', 'SAMTYKKE_ENDRET', 'SAMTYKKE_ARKIVERT']);
     expect(await cursorOf(db.pg)).toBe(String(nogi.sandbox.lastSequenceNrFor(TEST_CLIENT.id)));
     expect(await metricValue(app, 'nogi_feed_events_skipped_total', { type: 'SAMTYKKE_ENDRET' })).toBe(1);

@@ -46,7 +46,7 @@ export const feedService = (app: TestApp): ConsentFeedService => app.app.get(Con
 
 export interface ConsentRow {
   id: string;
-  nogi_consent_id: string;
+  provider_consent_id: string;
   client_consent_id: string | null;
   purpose: string;
   scope: string;
@@ -59,18 +59,18 @@ export interface ConsentRow {
   updated_at: Date;
 }
 
-export async function consentByNogiId(pg: Client, nogiConsentId: string): Promise<ConsentRow | undefined> {
-  const { rows } = await pg.query<ConsentRow>('SELECT * FROM consent WHERE nogi_consent_id = $1', [nogiConsentId]);
+export async function consentByNogiId(pg: Client, providerConsentId: string): Promise<ConsentRow | undefined> {
+  const { rows } = await pg.query<ConsentRow>('SELECT * FROM consent WHERE provider_consent_id = $1', [providerConsentId]);
   return rows[0];
 }
 
 /** A consent as our own flow or agreement code would have recorded it. */
-export async function insertOurConsent(pg: Client, nogiConsentId: string, over: { status?: string; expiresAt?: Date } = {}): Promise<string> {
+export async function insertOurConsent(pg: Client, providerConsentId: string, over: { status?: string; expiresAt?: Date } = {}): Promise<string> {
   const id = randomUUID();
   await pg.query(
-    `INSERT INTO consent (id, nogi_consent_id, purpose, scope, duration_days, source, status, created_by, expires_at)
+    `INSERT INTO consent (id, provider_consent_id, purpose, scope, duration_days, source, status, created_by, expires_at)
      VALUES ($1, $2, 'presentation', 'debt.unsecured.presentation', 30, 'flow', $3, 'feed-test', $4)`,
-    [id, nogiConsentId, over.status ?? 'active', over.expiresAt ?? new Date(Date.now() + 30 * 86_400_000)],
+    [id, providerConsentId, over.status ?? 'active', over.expiresAt ?? new Date(Date.now() + 30 * 86_400_000)],
   );
   return id;
 }

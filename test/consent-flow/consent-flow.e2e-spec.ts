@@ -42,8 +42,8 @@ describe('consent flow over HTTP against the NoGi sandbox', () => {
   });
 
   const bearer = (t = token) => ({ authorization: `Bearer ${t}` });
-  const consentRow = async (nogiConsentId: string) =>
-    (await sql.query('SELECT id, status, national_id_hash, source FROM consent WHERE nogi_consent_id = $1', [nogiConsentId])).rows[0] as
+  const consentRow = async (providerConsentId: string) =>
+    (await sql.query('SELECT id, status, national_id_hash, source FROM consent WHERE provider_consent_id = $1', [providerConsentId])).rows[0] as
       | { id: string; status: string; national_id_hash: string | null; source: string }
       | undefined;
   const pendingRevocations = async (consentId: string) => (await sql.query('SELECT id FROM revocation_outbox WHERE consent_id = $1 AND delivered_at IS NULL', [consentId])).rowCount;

@@ -52,7 +52,7 @@ describe('a consent NoGi granted while our database or Redis fails in the callba
     await eventually(async () => (await http('GET', `${app.url}/health/ready`)).status, (s) => s === 200);
   });
 
-  const rowOf = async (nogiConsentId: string) => (await sql.query('SELECT status, national_id_hash FROM consent WHERE nogi_consent_id = $1', [nogiConsentId])).rows;
+  const rowOf = async (providerConsentId: string) => (await sql.query('SELECT status, national_id_hash FROM consent WHERE provider_consent_id = $1', [providerConsentId])).rows;
   const consentAtNogiOf = (nationalId: string) => nogi.sandbox.listConsents(TEST_CLIENT.id).find((c) => c.nationalId === nationalId)!;
 
   /** Walks to NoGi's redirect and calls our callback while NoGi's `endpoint` answers 0.8 s late; `cut` runs once that call arrived. */
@@ -76,7 +76,7 @@ describe('a consent NoGi granted while our database or Redis fails in the callba
       expect(granted.revokedBy).toBe('client');
       expect(nogi.sandbox.getCalls('revoke').map((c) => c.status)).toEqual([204]);
       const alert = app.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'consent.unrecorded');
-      expect(alert).toMatchObject({ level: 50, outcome: 'revoked', nogiConsentId: granted.id, flowId });
+      expect(alert).toMatchObject({ level: 50, outcome: 'revoked', providerConsentId: granted.id, flowId });
       expect(JSON.stringify(alert)).not.toContain(nationalId);
       const metrics = await http('GET', `${app.url}/metrics`);
       expect(metrics.text).toMatch(/nogi_unrecorded_consents_total\{outcome="revoked"\} 1/);

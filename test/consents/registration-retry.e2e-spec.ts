@@ -48,8 +48,8 @@ describe('Registering a consent again after a failure behind NoGi', () => {
     api(app, 'POST', '/v1/consents', { token: admin, body: { nationalId, purpose: 'presentation', durationDays: 30 }, headers: { 'idempotency-key': key } });
   const consentsAtNogi = (nationalId: string) => nogi.sandbox.listConsents(TEST_CLIENT.id).filter((c) => c.nationalId === nationalId);
   const agreementCalls = (nationalId: string) => nogi.sandbox.getCalls('agreement').filter((c) => (c.body as { nin?: string } | undefined)?.nin === nationalId);
-  const rowsFor = async (nogiConsentIds: string[]) =>
-    (await sql.query('SELECT id, status, source, client_consent_id FROM consent WHERE nogi_consent_id = ANY($1::text[])', [nogiConsentIds])).rows;
+  const rowsFor = async (providerConsentIds: string[]) =>
+    (await sql.query('SELECT id, status, source, client_consent_id FROM consent WHERE provider_consent_id = ANY($1::text[])', [providerConsentIds])).rows;
   /** NoGi registers the agreement only after our NOGI_TIMEOUT_MS (1.5 s) has passed: its answer is lost. */
   const loseNogisAnswer = () => nogi.sandbox.injectFault({ endpoint: 'agreement', kind: 'latency', latencyMs: 2500, times: 1 });
 

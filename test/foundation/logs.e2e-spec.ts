@@ -24,9 +24,9 @@ describe('logs', () => {
     await request(`${app.url}/v1/consent-flows`, { method: 'POST', headers, body: JSON.stringify({ nationalId: nid, purpose: 'x', returnUrl: 'https://evil.example' }) });
     await request(`${app.url}/v1/consent-flows/callback?code=${nid}&state=${nid}`, { headers: { accept: 'application/json' } });
 
-    // A failing insert whose parameters include the national id (a unique violation on nogi_consent_id).
+    // A failing insert whose parameters include the national id (a unique violation on provider_consent_id).
     const dataSource = app.app.get(DataSource);
-    const row = { id: crypto.randomUUID(), nogiConsentId: `dup-${nid}`, purpose: 'presentation' as const, scope: 'debt.unsecured.presentation', source: 'agreement' as const, status: 'active' as const, nationalIdHash: null };
+    const row = { id: crypto.randomUUID(), providerConsentId: `dup-${nid}`, purpose: 'presentation' as const, scope: 'debt.unsecured.presentation', source: 'agreement' as const, status: 'active' as const, nationalIdHash: null };
     await dataSource.getRepository(ConsentEntity).insert(row);
     await expect(dataSource.getRepository(ConsentEntity).insert({ ...row, id: crypto.randomUUID() })).rejects.toThrow();
 

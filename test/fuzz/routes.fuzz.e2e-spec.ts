@@ -176,8 +176,8 @@ describe('Fuzz: every route with generated input', () => {
   it('null in any field of any body, alone or with others, is a 400 naming each such field (service and customer tokens)', async () => {
     const customer = await app.issuer.customer(PERSON_WITH_DEBT, ['consent:write']);
     const bodies = [
-      { path: '/v1/consent-flows', dto: StartConsentFlowRequestDto, valid: { nationalId: PERSON_WITH_DEBT, purpose: 'presentation', durationDays: 30, returnUrl: `${TEST_RETURN_ORIGIN}/ok` } },
-      { path: '/v1/consents', dto: RegisterConsentRequestDto, valid: { nationalId: PERSON_WITH_DEBT, purpose: 'presentation', durationDays: 30, clientConsentId: 'fuzz-null' } },
+      { path: '/v1/consent-flows', dto: StartConsentFlowRequestDto, valid: { dataset: 'debt', nationalId: PERSON_WITH_DEBT, purpose: 'presentation', durationDays: 30, returnUrl: `${TEST_RETURN_ORIGIN}/ok` } },
+      { path: '/v1/consents', dto: RegisterConsentRequestDto, valid: { dataset: 'debt', nationalId: PERSON_WITH_DEBT, purpose: 'presentation', durationDays: 30, clientConsentId: 'fuzz-null' } },
     ];
     for (const { path, dto, valid } of bodies) {
       expect(Object.keys(valid).sort()).toEqual(fieldsOf(dto));

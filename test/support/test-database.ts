@@ -29,11 +29,17 @@ export function suiteDatabaseName(suffix: string): string {
  * use one of their own.
  */
 export async function createMigratedDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const database = await createEmptyDatabase(name);
+  await migrate(database.url, () => undefined);
+  return database;
+}
+
+/** A fresh, empty database on the test server (for tests that apply migrations one by one). */
+export async function createEmptyDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   assertTestDatabase(url.toString());
   await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await admin(`CREATE DATABASE "${name}"`);
-  await migrate(url.toString(), () => undefined);
   return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }

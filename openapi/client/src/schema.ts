@@ -317,6 +317,8 @@ export interface components {
             consentId?: string;
             /** Format: date-time */
             createdAt: string;
+            /** @enum {string} */
+            dataset: "debt" | "tax-assessment" | "income" | "accounts";
             durationDays: number | null;
             /**
              * @description NoGi's error code or ours, when denied or failed
@@ -325,6 +327,8 @@ export interface components {
             error?: "consent_denied" | "login_cancelled" | "invalid_scopes" | "server_error" | "identity_mismatch" | "nogi_unavailable" | "token_exchange_failed";
             /** Format: uuid */
             id: string;
+            /** @enum {string} */
+            provider: "nogi" | "altinn" | "openbanking";
             /** @enum {string} */
             purpose: "presentation" | "processing";
             /** @enum {string} */
@@ -335,16 +339,30 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
         };
+        ConsentParametersDto: {
+            /** @description income: first month (YYYY-MM) */
+            fromMonth?: string;
+            /** @description tax-assessment: the income year */
+            incomeYear?: number;
+            /** @description income: last month (YYYY-MM) */
+            toMonth?: string;
+        };
         ConsentResponseDto: {
             clientConsentId?: string;
             /** Format: date-time */
             createdAt: string;
+            /** @enum {string} */
+            dataset: "debt" | "tax-assessment" | "income" | "accounts";
             /** Format: date-time */
             expiresAt: string | null;
             /** Format: uuid */
             id: string;
             /** Format: date-time */
             lastUsedAt?: string;
+            /** @description The dataset's fields, where it has any */
+            parameters?: components["schemas"]["ConsentParametersDto"];
+            /** @enum {string} */
+            provider: "nogi" | "altinn" | "openbanking";
             /** @enum {string} */
             purpose: "presentation" | "processing";
             /** Format: date-time */
@@ -447,7 +465,7 @@ export interface components {
              * @description Stable error code
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_STATE" | "UNAUTHENTICATED" | "INSUFFICIENT_SCOPE" | "FORBIDDEN" | "NOT_FOUND" | "FLOW_NOT_FOUND" | "CONSENT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "FLOW_NOT_COMPLETED" | "CONSENT_CONFLICT" | "FLOW_DEBT_GONE" | "CONSENT_NOT_ACTIVE" | "PAYLOAD_TOO_LARGE" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "CONSENT_REJECTED" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_IN_PROGRESS" | "IDENTITY_MISMATCH" | "NOGI_REJECTED" | "NOGI_BAD_RESPONSE" | "NOGI_UNAVAILABLE" | "NOGI_TIMEOUT" | "DEPENDENCY_UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_STATE" | "UNAUTHENTICATED" | "INSUFFICIENT_SCOPE" | "FORBIDDEN" | "NOT_FOUND" | "FLOW_NOT_FOUND" | "CONSENT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "FLOW_NOT_COMPLETED" | "CONSENT_CONFLICT" | "DATASET_MISMATCH" | "FLOW_DEBT_GONE" | "CONSENT_NOT_ACTIVE" | "PAYLOAD_TOO_LARGE" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "CONSENT_REJECTED" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_IN_PROGRESS" | "IDENTITY_MISMATCH" | "NOGI_REJECTED" | "NOGI_BAD_RESPONSE" | "NOGI_UNAVAILABLE" | "NOGI_TIMEOUT" | "DEPENDENCY_UNAVAILABLE" | "INTERNAL_ERROR";
             /** @example nationalId: must be an 11-digit national identity number with valid check digits */
             detail: string;
             errors?: components["schemas"]["FieldErrorDto"][];
@@ -463,6 +481,11 @@ export interface components {
         RegisterConsentRequestDto: {
             /** @description The bank's own id for the consent (unique). When omitted, the id sent to NoGi is derived from the caller and the Idempotency-Key (so a retry registers the same consent), or is ours without a key */
             clientConsentId?: string;
+            /**
+             * @description Absent = debt. debt (registered at NoGi) or accounts; tax-assessment and income can only be captured by Altinn (400)
+             * @enum {string}
+             */
+            dataset?: "debt" | "tax-assessment" | "income" | "accounts";
             /**
              * @description Integer, 1–365 for presentation, 1–28 for processing
              * @example 90
@@ -521,6 +544,11 @@ export interface components {
             type: "repaymentLoan";
         };
         StartConsentFlowRequestDto: {
+            /**
+             * @description Absent = debt. The data the consent is for; `accounts` has no flow (register it with POST /v1/consents)
+             * @enum {string}
+             */
+            dataset?: "debt" | "tax-assessment" | "income" | "accounts";
             /** @description Consent duration in days, clamped to 365 (presentation) / 28 (processing) as NoGi does; omitted = NoGi's one-time consent */
             durationDays?: number;
             /**
@@ -539,6 +567,8 @@ export interface components {
         StartConsentFlowResponseDto: {
             /** @description Send the customer's browser here (NoGi's login and consent page) */
             authorizationUrl: string;
+            /** @enum {string} */
+            dataset: "debt" | "tax-assessment" | "income" | "accounts";
             /** @description The clamped duration, or null for NoGi's default one-time consent */
             durationDays: number | null;
             /**
@@ -548,6 +578,8 @@ export interface components {
             expiresAt: string;
             /** Format: uuid */
             id: string;
+            /** @enum {string} */
+            provider: "nogi" | "altinn" | "openbanking";
             /**
              * @description The scope asked of NoGi
              * @example debt.unsecured.processing.28 openid
@@ -1335,7 +1367,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FLOW_NOT_COMPLETED` */
+            /** @description `DATASET_MISMATCH`, `FLOW_NOT_COMPLETED` */
             409: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl"];
@@ -1345,7 +1377,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code?: "FLOW_NOT_COMPLETED";
+                        code?: "DATASET_MISMATCH" | "FLOW_NOT_COMPLETED";
                     };
                 };
             };
@@ -1398,6 +1430,8 @@ export interface operations {
             query?: {
                 status?: "active" | "expired" | "revoked" | "archived" | "revoking";
                 purpose?: "presentation" | "processing";
+                dataset?: "debt" | "tax-assessment" | "income" | "accounts";
+                provider?: "nogi" | "altinn" | "openbanking";
                 limit?: number;
                 /** @description The nextCursor of the previous page (opaque) */
                 cursor?: string;
@@ -2007,6 +2041,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
                         code?: "CONSENT_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `DATASET_MISMATCH` */
+            409: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "DATASET_MISMATCH";
                     };
                 };
             };

@@ -1,3 +1,4 @@
+import { DATASETS, PROVIDERS, type Dataset, type Provider } from '../../providers/datasets';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export const CONSENT_PURPOSES = ['presentation', 'processing'] as const;
@@ -8,24 +9,53 @@ export const CONSENT_SOURCES = ['flow', 'agreement', 'external'] as const;
 export type ConsentSource = (typeof CONSENT_SOURCES)[number];
 export const CONSENT_STATUSES = ['active', 'expired', 'revoked', 'archived', 'revoking'] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+export { DATASETS, PROVIDERS, type Dataset, type Provider };
+/** A dataset's fields (contract: `parameters`): tax-assessment's income year, income's month range. */
+export interface ConsentParameters {
+  incomeYear?: number;
+  fromMonth?: string;
+  toMonth?: string;
+}
 
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 
-/** A consent at NoGi as this bank knows it. The national id is kept only as a keyed hash. */
+/**
+ * A consent at a provider as this bank knows it. The national id is kept as a keyed hash; where it
+ * must be read back (open banking's PSU-ID) it is also in secret_ciphertext, encrypted.
+ */
 @Entity('consent')
+@Check('consent_provider_check', `"provider" IN (${list(PROVIDERS)})`)
+@Check('consent_dataset_check', `"dataset" IN (${list(DATASETS)})`)
+// Only debt knows a presentation purpose (NoGi); every other dataset is processing only.
+@Check('consent_dataset_purpose_check', `"dataset" = 'debt' OR "purpose" = 'processing'`)
 @Check('consent_purpose_check', `"purpose" IN (${list(CONSENT_PURPOSES)})`)
 @Check('consent_source_check', `"source" IN (${list(CONSENT_SOURCES)})`)
 @Check('consent_status_check', `"status" IN (${list(CONSENT_STATUSES)})`)
 @Index('consent_customer_idx', ['nationalIdHash', 'createdAt', 'id'])
 @Index('consent_status_expires_idx', ['status', 'expiresAt'])
+@Index('consent_provider_consent_id_key', ['provider', 'providerConsentId'], { unique: true })
 export class ConsentEntity {
   /** Our id (UUID); NoGi's id never appears in our paths. */
   @PrimaryColumn('uuid')
   id!: string;
 
-  @Index('consent_nogi_consent_id_key', { unique: true })
-  @Column('text', { name: 'nogi_consent_id' })
-  nogiConsentId!: string;
+  /** Rows from before several providers existed are NoGi debt consents; a request without dataset is debt. */
+  @Column('varchar', { length: 16, default: 'nogi' })
+  provider!: Provider;
+
+  @Column('varchar', { length: 32, default: 'debt' })
+  dataset!: Dataset;
+
+  /** The provider's own consent id (NoGi's consentId, Altinn's consent request id, or ours for open banking). */
+  @Column('text', { name: 'provider_consent_id' })
+  providerConsentId!: string;
+
+  @Column('jsonb', { nullable: true })
+  parameters!: ConsentParameters | null;
+
+  /** DataCipher envelope of what must be read back (a national id for PSU-ID, an Altinn 2 authorization code). */
+  @Column('text', { name: 'secret_ciphertext', nullable: true })
+  secretCiphertext!: string | null;
 
   @Index('consent_client_consent_id_key', { unique: true, where: '"client_consent_id" IS NOT NULL' })
   @Column('text', { name: 'client_consent_id', nullable: true })

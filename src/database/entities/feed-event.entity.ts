@@ -1,3 +1,4 @@
+import type { Provider } from './consent.entity';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
@@ -5,7 +6,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  * of a type we do not know is recorded here too (its envelope and type) and applied to nothing.
  */
 @Entity('feed_event')
-@Index('feed_event_consent_idx', ['nogiConsentId', 'eventTimestamp'])
+@Index('feed_event_consent_idx', ['provider', 'providerConsentId', 'eventTimestamp'])
 export class FeedEventEntity {
   @PrimaryColumn('uuid', { name: 'event_id' })
   eventId!: string;
@@ -14,8 +15,11 @@ export class FeedEventEntity {
   sequenceNr!: string;
 
   /** The event's top-level consentId (the nested one in archived events is unreliable upstream). */
-  @Column('text', { name: 'nogi_consent_id' })
-  nogiConsentId!: string;
+  @Column('varchar', { length: 16, default: 'nogi' })
+  provider!: Provider;
+
+  @Column('text', { name: 'provider_consent_id' })
+  providerConsentId!: string;
 
   @Column('varchar', { name: 'event_type', length: 32 })
   eventType!: string;

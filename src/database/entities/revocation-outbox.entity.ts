@@ -1,3 +1,4 @@
+import type { Provider } from './consent.entity';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
@@ -18,8 +19,11 @@ export class RevocationOutboxEntity {
   consentId!: string;
 
   /** NoGi's id, copied so delivery needs no join. */
-  @Column('text', { name: 'nogi_consent_id' })
-  nogiConsentId!: string;
+  @Column('varchar', { length: 16, default: 'nogi' })
+  provider!: Provider;
+
+  @Column('text', { name: 'provider_consent_id' })
+  providerConsentId!: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
