@@ -43,6 +43,21 @@ export function registerDebtApiRoutes(app: FastifyInstance, sandbox: NogiSandbox
     return undefined;
   }
 
+  /**
+   * The usable consent a client-credentials call names by id, or the 403/400 NoGi answers instead
+   * (then `undefined`, with the reply already sent).
+   */
+  function usableConsent(req: FastifyRequest, reply: FastifyReply): { token: AccessToken; consent: SandboxConsent } | undefined {
+    const token = debtClientToken(req);
+    if (!token) return void bearerFailure(req, reply, false);
+    const { id } = req.params as { id: string };
+    if (!UUID_RE.test(id)) return void debtError(req, reply, 400, 'bad request', 'Invalid consent id');
+    const consent = sandbox.consent(id.toLowerCase());
+    const problem = consentProblem(consent, token);
+    if (problem || !consent) return void debtError(req, reply, 403, 'invalid consent', problem);
+    return { token, consent };
+  }
+
   app.get('/v1/debt', { config: { endpoint: 'debt' } }, async (req, reply) => {
     const token = sandbox.tokenFromHeader(req.headers.authorization);
     if (!token) return bearerFailure(req, reply, false);
@@ -54,28 +69,19 @@ export function registerDebtApiRoutes(app: FastifyInstance, sandbox: NogiSandbox
   });
 
   app.get('/v1/debt/:id', { config: { endpoint: 'debtById' } }, async (req, reply) => {
-    const token = debtClientToken(req);
-    if (!token) return bearerFailure(req, reply, false);
-    const { id } = req.params as { id: string };
-    if (!UUID_RE.test(id)) return debtError(req, reply, 400, 'bad request', 'Invalid consent id');
-    const consent = sandbox.consent(id.toLowerCase());
-    const problem = consentProblem(consent, token);
-    if (problem || !consent) return debtError(req, reply, 403, 'invalid consent', problem);
+    const usable = usableConsent(req, reply);
+    if (!usable) return reply;
+    const { token, consent } = usable;
     if (!token.scopes.includes(consent.scope)) return debtError(req, reply, 403, 'invalid consent', `Access token lacks scope ${consent.scope}`);
     if (consent.singleUse) sandbox.markUsed(consent);
     return reply.send(debtBody(consent));
   });
 
   app.delete('/v1/debt/:id', { config: { endpoint: 'revoke' } }, async (req, reply) => {
-    const token = debtClientToken(req);
-    if (!token) return bearerFailure(req, reply, false);
-    const { id } = req.params as { id: string };
-    if (!UUID_RE.test(id)) return debtError(req, reply, 400, 'bad request', 'Invalid consent id');
-    const consent = sandbox.consent(id.toLowerCase());
     // Sandbox choice following NoGi's 403 example: revoking an inactive (expired/revoked/used) consent is 403.
-    const problem = consentProblem(consent, token);
-    if (problem || !consent) return debtError(req, reply, 403, 'invalid consent', problem);
-    sandbox.revokeByClient(consent);
+    const usable = usableConsent(req, reply);
+    if (!usable) return reply;
+    sandbox.revokeByClient(usable.consent);
     return reply.code(204).send();
   });
 
