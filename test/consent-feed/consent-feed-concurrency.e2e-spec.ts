@@ -145,7 +145,9 @@ describe('the consent feed across replicas and out-of-order events', () => {
 
   it('applies each event once when two replicas poll at the same moment', async () => {
     const created = Array.from({ length: 6 }, (_, i) => createAtNogi(`replica-${Date.now()}-${i}`));
-    const ours = await Promise.all(created.slice(0, 3).map((c) => insertOurConsent(db.pg, c.id)));
+    // One pg Client runs one query at a time (pg 8 warns on overlapping calls, pg 9 refuses them).
+    const ours: Awaited<ReturnType<typeof insertOurConsent>>[] = [];
+    for (const c of created.slice(0, 3)) ours.push(await insertOurConsent(db.pg, c.id));
     for (const c of created.filter((_, i) => i % 2 === 0)) nogi.sandbox.archiveConsent(c.id);
     const eventsBefore = await count(db.pg, 'SELECT 1 FROM feed_event');
 
