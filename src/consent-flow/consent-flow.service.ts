@@ -15,7 +15,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { providerFor } from '../providers/datasets';
 import { NogiAuthCodeClient } from '../providers/nogi/nogi-auth-code.client';
 import { NogiDebtClient } from '../providers/nogi/nogi-debt.client';
-import { NogiTransportError } from '../providers/nogi/nogi-http.client';
+import { UpstreamTransportError } from '../providers/upstream/upstream';
 import { InvalidIdTokenError, NogiIdTokenVerifier } from '../providers/nogi/nogi-id-token.verifier';
 import { ConsentFlowResponseDto, FLOW_ERRORS, FlowError, StartConsentFlowRequestDto, StartConsentFlowResponseDto } from './consent-flow.dto';
 import { buildFlowScope, grantedBaseScopes } from './flow-scope';
@@ -322,7 +322,7 @@ export class ConsentFlowService {
 
 function exchangeFailure(error: unknown): FlowError {
   const cause = (error as { oauthError?: unknown })?.oauthError ?? error;
-  if (cause instanceof NogiTransportError) return 'nogi_unavailable';
+  if (cause instanceof UpstreamTransportError) return 'nogi_unavailable';
   if (cause instanceof AppError && (cause.code === 'NOGI_UNAVAILABLE' || cause.code === 'NOGI_TIMEOUT')) return 'nogi_unavailable';
   return 'token_exchange_failed';
 }

@@ -82,7 +82,7 @@ export class ConsentRegistrationService {
    * retry records that answer without asking NoGi again); `progress.uncertain` once NoGi may have.
    */
   private async registerOnce(request: Registration, attempt: RegistrationAttempt, progress: Progress): Promise<ConsentResponseDto> {
-    const { caller, dto, actor } = request;
+    const { dto, actor } = request;
     if (dto.clientConsentId !== undefined || request.keyed) {
       const existing = await this.consents.findByClientConsentId(attempt.clientConsentId);
       // Recorded by an earlier attempt with this key whose answer was lost (or by NoGi's feed).

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { isNogiDebtInformation, type NogiDebtInformation } from './debt.mapper';
 import { NogiHttpClient, NogiResponse, nogiBadResponse, nogiFailure, nogiStatusFailure } from './nogi-http.client';
-import { assertSafeNogiId } from './nogi-retry';
+import { assertSafeNogiId } from './nogi-consent-id';
 import { NogiTokenClient } from './nogi-token.client';
 
 /** Why NoGi says a consent cannot be used, from its `error_description` (wording is not a contract). */

@@ -4,13 +4,14 @@ import type { AppConfig } from '../../config/app-config';
 import { AppError } from '../../common/problem';
 import { MetricsService } from '../../metrics/metrics.service';
 import { StateStoreUnavailableError } from '../../redis/state-store';
-import { NogiHttpClient, NogiTransportError, nogiFailure, nogiStatusFailure } from './nogi-http.client';
+import { UpstreamTransportError } from '../upstream/upstream';
+import { NogiHttpClient, nogiFailure, nogiStatusFailure } from './nogi-http.client';
 
 describe('nogiFailure', () => {
   it("maps NoGi's own failures to NOGI_* problems that keep the cause", () => {
-    const timeout = new NogiTransportError('nogi', 'timeout', 'debt.collect', new Error('aborted'));
+    const timeout = new UpstreamTransportError('nogi', 'timeout', 'debt.collect', new Error('aborted'));
     expect(nogiFailure(timeout, 'debt collection')).toMatchObject({ code: 'NOGI_TIMEOUT', cause: timeout });
-    const network = new NogiTransportError('nogi', 'network', 'debt.collect', new Error('ECONNRESET'));
+    const network = new UpstreamTransportError('nogi', 'network', 'debt.collect', new Error('ECONNRESET'));
     expect(nogiFailure(network, 'debt collection')).toMatchObject({ code: 'NOGI_UNAVAILABLE', cause: network });
     const problem = new AppError('NOGI_UNAVAILABLE', 'breaker open');
     expect(nogiFailure(problem, 'debt collection')).toBe(problem);
@@ -77,7 +78,7 @@ describe('NogiHttpClient over real HTTP', () => {
   it('ends a call that outlives NOGI_TIMEOUT_MS as a timeout, in about that time', async () => {
     const started = Date.now();
     const error = await client.send({ operation: 'debt.get_by_consent', method: 'GET', url: `${base}/slow` }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(NogiTransportError);
+    expect(error).toBeInstanceOf(UpstreamTransportError);
     expect(error).toMatchObject({ kind: 'timeout' });
     expect(Date.now() - started).toBeLessThan(1_500);
   });

@@ -2,14 +2,12 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { AppError } from '../../common/problem';
 import { MetricsService } from '../../metrics/metrics.service';
-import { UpstreamRequest, UpstreamResponse, UpstreamStatusError, UpstreamTransportError, upstreamBadResponse, upstreamFailure, upstreamStatusFailure } from '../upstream/upstream';
+import { UpstreamRequest, UpstreamResponse, UpstreamStatusError, upstreamBadResponse, upstreamFailure, upstreamStatusFailure } from '../upstream/upstream';
 import { UpstreamHttpClient } from '../upstream/upstream-http.client';
 import { apiOf, NOGI_APIS, NogiApi } from './nogi-circuit';
 
 export type NogiRequest = UpstreamRequest;
 export type NogiResponse = UpstreamResponse;
-/** Kept for callers that only know NoGi; any upstream's transport failure is this class. */
-export { UpstreamTransportError as NogiTransportError };
 
 /** NoGi's status error: the neutral one, named for NoGi. */
 export class NogiStatusError extends UpstreamStatusError {

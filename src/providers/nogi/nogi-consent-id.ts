@@ -1,7 +1,5 @@
 import { AppError } from '../../common/problem';
 
-export { isTransient, retryIdempotent } from '../upstream/upstream-retry';
-
 /** The NoGi consent id goes into a path: refuse anything that could change the path or query. */
 export function assertSafeNogiId(id: string): string {
   if (typeof id !== 'string' || !/^[A-Za-z0-9._~-]{1,128}$/.test(id) || id.includes('..')) {
