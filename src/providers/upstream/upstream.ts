@@ -1,6 +1,6 @@
 import { AppError, ProblemCode, UpstreamOutcome } from '../../common/problem';
 
-/** Every upstream we talk to (metric label, log name). Only NoGi is wired today. */
+/** Every upstream we talk to (metric label, log name). */
 export type Upstream = 'nogi' | 'altinn' | 'maskinporten' | 'skatteetaten' | 'openbanking';
 
 interface UpstreamProblems {
@@ -13,8 +13,12 @@ interface UpstreamProblems {
 }
 
 /** The <UPSTREAM>_* problem codes (api.md Conventions); a new upstream adds its codes and a line here. */
-const PROBLEMS: { [U in Upstream]?: UpstreamProblems } = {
+const PROBLEMS: { [U in Upstream]: UpstreamProblems } = {
   nogi: { label: 'NoGi', unavailable: 'NOGI_UNAVAILABLE', timeout: 'NOGI_TIMEOUT', badResponse: 'NOGI_BAD_RESPONSE', rejected: 'NOGI_REJECTED' },
+  altinn: { label: 'Altinn', unavailable: 'ALTINN_UNAVAILABLE', timeout: 'ALTINN_TIMEOUT', badResponse: 'ALTINN_BAD_RESPONSE', rejected: 'ALTINN_REJECTED' },
+  maskinporten: { label: 'Maskinporten', unavailable: 'MASKINPORTEN_UNAVAILABLE', timeout: 'MASKINPORTEN_TIMEOUT', badResponse: 'MASKINPORTEN_BAD_RESPONSE', rejected: 'MASKINPORTEN_REJECTED' },
+  skatteetaten: { label: 'Skatteetaten', unavailable: 'SKATTEETATEN_UNAVAILABLE', timeout: 'SKATTEETATEN_TIMEOUT', badResponse: 'SKATTEETATEN_BAD_RESPONSE', rejected: 'SKATTEETATEN_REJECTED' },
+  openbanking: { label: 'The partner bank', unavailable: 'OPENBANKING_UNAVAILABLE', timeout: 'OPENBANKING_TIMEOUT', badResponse: 'OPENBANKING_BAD_RESPONSE', rejected: 'OPENBANKING_REJECTED' },
 };
 
 export function problemsOf(upstream: Upstream): UpstreamProblems {
