@@ -1,8 +1,8 @@
-import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ActiveFault } from './fault-injector';
+import { FaultHook } from '../../../sandbox/fault-hook';
+import type { ActiveFault } from '../../../sandbox/fault-injector';
 import type { CallLogEntry, NogiSandbox } from './nogi-sandbox.state';
-import { DEBT_ENDPOINTS, type Endpoint, endpointOf, parseBasic, redactBody, redirectUrl, sleep, SPRING_ENDPOINTS, str } from './sandbox-http';
+import { DEBT_ENDPOINTS, type Endpoint, endpointOf, parseBasic, redactBody, redirectUrl, SPRING_ENDPOINTS, str } from './sandbox-http';
 import { REASON, type UpstreamErrors } from './upstream-errors';
 
 /**
@@ -12,11 +12,7 @@ import { REASON, type UpstreamErrors } from './upstream-errors';
 export function registerCallLogAndFaults(app: FastifyInstance, sandbox: NogiSandbox, errors: UpstreamErrors): void {
   const { debtError, springError, hydraError, htmlError } = errors;
   const entries = new WeakMap<FastifyRequest, CallLogEntry>();
-  const hanging = new Set<Socket>();
-  app.addHook('onClose', async () => {
-    for (const socket of hanging) socket.destroy();
-    hanging.clear();
-  });
+  const faults = new FaultHook(app);
 
   app.addHook('onRequest', async (req) => {
     sandbox.sweep();
@@ -56,23 +52,7 @@ export function registerCallLogAndFaults(app: FastifyInstance, sandbox: NogiSand
     const fault = sandbox.faults.take(entry.endpoint);
     if (!fault) return;
     entry.fault = fault;
-    switch (fault.kind) {
-      case 'latency':
-        await sleep(fault.latencyMs ?? 0);
-        return;
-      case 'timeout':
-        // Accept and never answer; the socket is released when the client gives up or the server closes.
-        hanging.add(req.raw.socket);
-        req.raw.socket.once('close', () => hanging.delete(req.raw.socket));
-        reply.hijack();
-        return reply;
-      case 'reset':
-        req.raw.socket.destroy();
-        reply.hijack();
-        return reply;
-      case 'status':
-        return faultResponse(req, reply, entry.endpoint as Endpoint, fault);
-    }
+    return faults.apply(req, reply, fault, (r, rep, f) => faultResponse(r, rep, entry.endpoint as Endpoint, f));
   });
 
   function faultResponse(req: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, fault: ActiveFault) {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { type FaultSpec, FaultInjectionError } from './fault-injector';
+import { type FaultSpec, FaultInjectionError } from '../../../sandbox/fault-injector';
 import type { NogiSandbox } from './nogi-sandbox.state';
 import { type Endpoint, str } from './sandbox-http';
 

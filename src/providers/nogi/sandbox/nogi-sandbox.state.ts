@@ -4,7 +4,7 @@ import type { DebtScope } from './auth-scope';
 import { AuthorizationGrants } from './authorization-grants';
 import { ConsentFeed, FEED_WINDOW_MS } from './consent-feed';
 import { checkConsentInput, consentView, newConsent } from './sandbox-consent';
-import { type ActiveFault, FaultInjector, type FaultSpec } from './fault-injector';
+import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../sandbox/fault-injector';
 import { type IdTokenClaims, signIdToken } from './id-token';
 import type {
   AccessToken,
@@ -24,6 +24,10 @@ import type {
 import { isUuid, nameUuid } from './sandbox-format';
 import { debtFor, type DebtSnapshot } from './synthetic-persons';
 
+/** The endpoints a fault may name; `*` covers NoGi's API calls, not discovery and the key set. */
+export const FAULT_ENDPOINTS = ['token', 'auth', 'discovery', 'jwks', 'debt', 'debtById', 'revoke', 'status', 'agreement', 'feed'] as const;
+const FAULT_WILDCARD: readonly string[] = FAULT_ENDPOINTS.filter((e) => e !== 'discovery' && e !== 'jwks');
+
 // The simulator's types, constants and formats stay importable from here.
 export type * from './nogi-sandbox.types';
 export { ACCESS_TOKEN_TTL_S } from './authorization-grants';
@@ -40,7 +44,7 @@ export class NogiSandbox {
   /** Mutable only so the standalone starter can set it once the port is known. */
   baseUrl: string;
   readonly issueIdToken: boolean;
-  readonly faults = new FaultInjector();
+  readonly faults = new FaultInjector(FAULT_ENDPOINTS, FAULT_WILDCARD);
 
   private readonly clients: Map<string, NogiSandboxClient>;
   private readonly externalClock: () => number;

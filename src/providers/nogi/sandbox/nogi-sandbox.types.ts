@@ -1,5 +1,5 @@
 import type { AuthScope, DebtScope } from './auth-scope';
-import type { ActiveFault } from './fault-injector';
+import type { ActiveFault } from '../../../sandbox/fault-injector';
 
 export interface NogiSandboxClient {
   clientId: string;

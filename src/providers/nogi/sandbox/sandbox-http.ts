@@ -31,10 +31,6 @@ export function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before being joined and base64-encoded. */
 export function parseBasic(header: string | undefined): { clientId: string; clientSecret: string } | undefined {
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');

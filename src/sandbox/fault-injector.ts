@@ -1,15 +1,12 @@
-export const FAULT_ENDPOINTS = ['token', 'auth', 'discovery', 'jwks', 'debt', 'debtById', 'revoke', 'status', 'agreement', 'feed'] as const;
-/** What `*` covers: NoGi's API calls, not discovery and the key set (named faults only). */
-const WILDCARD_ENDPOINTS: readonly string[] = FAULT_ENDPOINTS.filter((e) => e !== 'discovery' && e !== 'jwks');
-export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
 export type FaultKind = 'latency' | 'status' | 'timeout' | 'reset';
 
 export interface FaultSpec {
-  endpoint: FaultEndpoint | '*';
+  /** One of the simulator's endpoint names, or `*` for all its API calls. */
+  endpoint: string;
   kind: FaultKind;
   /** For kind `status`: the HTTP status to answer with (default 500). */
   status?: number;
-  /** For kind `status` on the Debt API: NoGi's `error` and `error_description` (e.g. `invalid consent`). */
+  /** For kind `status`: the upstream's own error code and text, where its error body has them (e.g. NoGi's `invalid consent`, Skatteetaten's `SSG-010`). */
   error?: string;
   errorDescription?: string;
   /** For kind `latency`: delay before the normal answer (default 1000). */
@@ -25,13 +22,26 @@ export interface ActiveFault extends FaultSpec {
 
 export class FaultInjectionError extends Error {}
 
+/**
+ * The faults a simulator injects into its own answers (latency, a status, a timeout that never
+ * answers, a connection reset), per endpoint name, for the next N calls or until cleared. Every
+ * simulator has one; `applyFault` (fault-hook.ts) acts on what `take` returns.
+ */
 export class FaultInjector {
   private faults: ActiveFault[] = [];
   private seq = 0;
 
+  /**
+   * @param endpoints the simulator's endpoint names a fault may name
+   * @param wildcard what `*` covers (default: every endpoint); key sets and metadata are usually left to named faults
+   */
+  constructor(
+    private readonly endpoints: readonly string[],
+    private readonly wildcard: readonly string[] = endpoints,
+  ) {}
+
   add(spec: FaultSpec): ActiveFault {
-    const endpoints: readonly string[] = [...FAULT_ENDPOINTS, '*'];
-    if (!endpoints.includes(spec.endpoint)) throw new FaultInjectionError(`unknown endpoint ${String(spec.endpoint)}`);
+    if (!(spec.endpoint === '*' || this.endpoints.includes(spec.endpoint))) throw new FaultInjectionError(`unknown endpoint ${String(spec.endpoint)}`);
     if (!['latency', 'status', 'timeout', 'reset'].includes(spec.kind)) throw new FaultInjectionError(`unknown kind ${String(spec.kind)}`);
     if (spec.kind === 'status' && spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 400 && spec.status <= 599)) {
       throw new FaultInjectionError('status must be an integer 400-599');
@@ -54,7 +64,7 @@ export class FaultInjector {
 
   /** The first fault (in insertion order) matching this call; consumes one of its `times`. */
   take(endpoint: string): ActiveFault | undefined {
-    const fault = this.faults.find((f) => f.endpoint === endpoint || (f.endpoint === '*' && WILDCARD_ENDPOINTS.includes(endpoint)));
+    const fault = this.faults.find((f) => f.endpoint === endpoint || (f.endpoint === '*' && this.wildcard.includes(endpoint)));
     if (!fault) return undefined;
     if (fault.remaining !== undefined) {
       fault.remaining -= 1;

@@ -1,0 +1,47 @@
+import type { Socket } from 'node:net';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ActiveFault } from './fault-injector';
+
+/** Answers a `status` fault in the upstream's own error shape. */
+export type FaultStatusAnswer = (req: FastifyRequest, reply: FastifyReply, fault: ActiveFault) => unknown;
+
+/**
+ * Where a simulator acts on an injected fault: `latency` delays the normal answer, `timeout`
+ * accepts the request and never answers, `reset` destroys the connection, `status` answers with
+ * the upstream's own error body. One per simulator app; `close` releases the sockets of
+ * `timeout` faults when the server closes.
+ */
+export class FaultHook {
+  private readonly hanging = new Set<Socket>();
+
+  constructor(app: FastifyInstance) {
+    app.addHook('onClose', async () => {
+      for (const socket of this.hanging) socket.destroy();
+      this.hanging.clear();
+    });
+  }
+
+  /** Returns the reply when the fault answered (or will never answer); undefined when the handler goes on. */
+  async apply(req: FastifyRequest, reply: FastifyReply, fault: ActiveFault, statusAnswer: FaultStatusAnswer): Promise<FastifyReply | undefined> {
+    switch (fault.kind) {
+      case 'latency':
+        await new Promise((resolve) => setTimeout(resolve, fault.latencyMs ?? 0));
+        return undefined;
+      case 'timeout': {
+        // Accept and never answer; the socket is released when the client gives up or the server closes.
+        const socket = req.raw.socket;
+        this.hanging.add(socket);
+        socket.once('close', () => this.hanging.delete(socket));
+        reply.hijack();
+        return reply;
+      }
+      case 'reset':
+        req.raw.socket.destroy();
+        reply.hijack();
+        return reply;
+      case 'status':
+        await statusAnswer(req, reply, fault);
+        return reply;
+    }
+  }
+}
