@@ -1,14 +1,5 @@
-import type { ConsentEntity } from '../database/entities/consent.entity';
+import type { ConsentEntity, ConsentParameters } from '../database/entities/consent.entity';
 import type { Dataset, Provider } from './datasets';
-
-/** The dataset's own fields of a flow or consent (`parameters` in the API). */
-export interface DatasetParameters {
-  /** tax-assessment: the income year. */
-  incomeYear?: number;
-  /** income: the first and last month, YYYY-MM. */
-  fromMonth?: string;
-  toMonth?: string;
-}
 
 /** What a provider needs to send the customer to its consent page. */
 export interface FlowStartInput {
@@ -16,7 +7,7 @@ export interface FlowStartInput {
   dataset: Dataset;
   /** The customer's national id: checked, never stored in plain text by the neutral part. */
   nationalId: string;
-  parameters: DatasetParameters;
+  parameters: ConsentParameters;
   /** The consent's length in days as asked (null/undefined: the provider's default). */
   durationDays: number | undefined;
   /** Plain text shown to the customer (Altinn), when the caller gave one. */
