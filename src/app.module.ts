@@ -12,6 +12,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NogiModule } from './providers/nogi/nogi.module';
+import { ProvidersModule } from './providers/providers.module';
 import { REDIS_KEY_PREFIX, RedisModule } from './redis/redis.module';
 
 export interface AppModuleOptions {
@@ -40,6 +41,7 @@ export class AppModule {
         CryptoModule,
         HealthModule,
         MetricsModule,
+        ProvidersModule,
         NogiModule,
         AuditModule,
         // Feature modules (one line each):

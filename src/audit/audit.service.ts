@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import type { Caller } from '../auth/caller';
+import type { Dataset } from '../providers/datasets';
 import { AuditEventEntity } from '../database/entities';
 
 /** Who did it: the verified caller (or a background job) and the request it came with. */
@@ -15,6 +16,7 @@ export type AuditAction =
   | 'flow.completed'
   | 'flow.failed'
   | 'flow.debt_read'
+  | 'flow.data_read'
   | 'consent.registered'
   | 'consent.revoked'
   | 'consent.revocation_queued'
@@ -22,13 +24,16 @@ export type AuditAction =
   | 'consent.archived'
   | 'consent.expired'
   | 'consent.learnt_from_feed'
-  | 'consent.debt_read';
+  | 'consent.debt_read'
+  | 'consent.data_read';
 
 export interface AuditRecord {
   action: AuditAction;
   actor: AuditActor;
   /** success, or a lower_snake failure code (never an upstream body, never a national id). */
   outcome: string;
+  /** The dataset it is about; every row names one. */
+  dataset: Dataset;
   consentId?: string | null;
   flowId?: string | null;
   detail?: Record<string, string | number | boolean | null>;
@@ -53,6 +58,7 @@ export class AuditService {
     await repo.insert({
       action: entry.action,
       outcome: entry.outcome,
+      dataset: entry.dataset,
       consentId: entry.consentId ?? null,
       flowId: entry.flowId ?? null,
       actorSubject: entry.actor.subject,

@@ -104,7 +104,7 @@ export class FeedSession {
         const { id, lastUsedAt: _read, ...values } = c;
         await consents.update({ id }, values);
       }
-      for (const a of result.audits) await this.audit.record({ action: a.action, actor: ACTOR, outcome: 'success', consentId: a.consentId, detail: a.detail }, m);
+      for (const a of result.audits) await this.audit.record({ action: a.action, actor: ACTOR, outcome: 'success', dataset: 'debt', consentId: a.consentId, detail: a.detail }, m);
       await this.advance(m, cursor, null);
       return { applied, skipped, plan: result };
     });
@@ -136,7 +136,7 @@ export class FeedSession {
         [id, to],
       )) as [unknown[], number];
       if (rows[1] === 0) return false;
-      await this.audit.record({ action: to === 'expired' ? 'consent.expired' : 'consent.archived', actor: ACTOR, outcome: 'success', consentId: id, detail: { ...detail, from: 'active', to } }, m);
+      await this.audit.record({ action: to === 'expired' ? 'consent.expired' : 'consent.archived', actor: ACTOR, outcome: 'success', dataset: 'debt', consentId: id, detail: { ...detail, from: 'active', to } }, m);
       return true;
     });
   }

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DataCipher } from '../common/crypto/data-cipher';
-import type { ConsentPurpose } from '../database/entities/consent.entity';
+import type { ConsentParameters, ConsentPurpose } from '../database/entities/consent.entity';
 import type { Dataset, Provider } from '../providers/datasets';
 import { StateStore } from '../redis/state-store';
 
@@ -17,8 +17,14 @@ export interface FlowRecord {
   status: FlowStatus;
   purpose: ConsentPurpose;
   durationDays: number | null;
+  /** The scope (NoGi) or resource (Altinn) asked for. */
   requestedScope: string;
-  baseScope: string;
+  /** NoGi's base scope, on flows stored before providerData existed. */
+  baseScope?: string;
+  /** The dataset's fields (tax-assessment's income year, income's months). */
+  parameters?: ConsentParameters;
+  /** The provider's bookkeeping from the start (NoGi's base scope, …). */
+  providerData?: Record<string, string | number | null>;
   createdAt: string;
   /** The callback is accepted until then (FLOW_TTL_SECONDS). */
   expiresAt: string;
@@ -32,18 +38,20 @@ export interface FlowRecord {
   completedAt?: string;
 }
 
-/** One-time values of a flow, consumed exactly once by its callback. */
-export interface FlowSecrets {
-  flowId: string;
-  nonce: string;
-  codeVerifier: string;
-}
+/** One-time values of a flow, consumed exactly once by its callback: the flow's id and the provider's own (NoGi: nonce, PKCE verifier). */
+export type FlowSecrets = { flowId: string } & Record<string, string>;
+
+/** What a flow keeps as its data when the source had none for the period (read → 404 NO_DATA). */
+export const NO_DATA = Symbol('no data');
+const NO_DATA_MARK = { noData: true };
+/** A member no provider's answer has: marks a stored NO_DATA. */
+const FLOW_DATA_MARK = '$flow';
 
 export const FLOW_RECORD_TTL_SECONDS = 24 * 60 * 60;
 
 /**
  * The flows in the StateStore: `flow:<id>` (24 h), `flow-state:<sha256(state)>` (one-time, until
- * the flow stops accepting its callback) and `flow-debt:<id>` (encrypted, FLOW_DEBT_TTL_SECONDS).
+ * the flow stops accepting its callback) and `flow-debt:<id>` (the collected data, encrypted, FLOW_DEBT_TTL_SECONDS).
  * The state is stored hashed, so a dump of Redis does not hold live states.
  */
 @Injectable()
@@ -77,15 +85,19 @@ export class FlowStore {
     await this.store.set(`flow:${flow.id}`, JSON.stringify(flow), remaining);
   }
 
-  async saveDebt(flowId: string, debt: unknown): Promise<void> {
+  /** The collected data (or NO_DATA), encrypted; the key keeps its first name, `flow-debt:`, for every dataset. */
+  async saveData(flowId: string, data: unknown): Promise<void> {
     const key = `flow-debt:${flowId}`;
-    await this.store.set(key, await this.cipher.encrypt(JSON.stringify(debt), key), this.config.flowDebtTtlSeconds);
+    const stored = data === NO_DATA ? { [FLOW_DATA_MARK]: NO_DATA_MARK } : data;
+    await this.store.set(key, await this.cipher.encrypt(JSON.stringify(stored), key), this.config.flowDebtTtlSeconds);
   }
 
-  async getDebt(flowId: string): Promise<unknown | null> {
+  async getData(flowId: string): Promise<unknown | typeof NO_DATA | null> {
     const key = `flow-debt:${flowId}`;
     const value = await this.store.get(key);
-    return value ? JSON.parse(await this.cipher.decrypt(value, key)) : null;
+    if (!value) return null;
+    const data = JSON.parse(await this.cipher.decrypt(value, key)) as Record<string, unknown>;
+    return data && typeof data === 'object' && FLOW_DATA_MARK in data ? NO_DATA : data;
   }
 }
 

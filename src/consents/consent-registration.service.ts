@@ -6,7 +6,7 @@ import { NationalIdHasher } from '../common/crypto/data-cipher';
 import { AppError } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { providerFor } from '../providers/datasets';
-import { ConsentEntity, MAX_DURATION_DAYS } from '../database/entities/consent.entity';
+import { ConsentEntity, type ConsentPurpose, MAX_DURATION_DAYS } from '../database/entities/consent.entity';
 import { NogiAgreementClient } from '../providers/nogi/nogi-agreement.client';
 import { ConsentResponseDto, RegisterConsentRequestDto } from './consent.dto';
 import { toConsentResponse } from './consent.mapper';
@@ -40,15 +40,17 @@ export class ConsentRegistrationService {
       throw AppError.validation([{ field: 'dataset', message: `${dataset} consents can only be captured by Altinn: start a consent flow` }]);
     }
     providerFor(dataset, this.config.providers);
-    if (dto.durationDays > MAX_DURATION_DAYS[dto.purpose]) {
-      throw AppError.validation([{ field: 'durationDays', message: `must be at most ${MAX_DURATION_DAYS[dto.purpose]} for ${dto.purpose}` }]);
+    const purpose = dto.purpose;
+    if (purpose === undefined) throw AppError.validation([{ field: 'purpose', message: 'is required for debt: presentation or processing' }]);
+    if (dto.durationDays > MAX_DURATION_DAYS[purpose]) {
+      throw AppError.validation([{ field: 'durationDays', message: `must be at most ${MAX_DURATION_DAYS[purpose]} for ${purpose}` }]);
     }
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw AppError.validation([{ field: 'Idempotency-Key', message: 'must be 1–255 printable ASCII characters without spaces' }]);
     }
     const nationalId = customerNationalId(caller, dto.nationalId, true);
     const nationalIdHash = this.hasher.hash(nationalId);
-    const request: Registration = { caller, dto, nationalId, nationalIdHash, actor, keyed: idempotencyKey !== undefined };
+    const request: Registration = { caller, dto: { ...dto, purpose }, nationalId, nationalIdHash, actor, keyed: idempotencyKey !== undefined };
     if (idempotencyKey === undefined) {
       const consentId = randomUUID();
       return this.registerOnce(request, { consentId, clientConsentId: dto.clientConsentId ?? consentId }, { resumed: false, uncertain: false });
@@ -99,7 +101,7 @@ export class ConsentRegistrationService {
         if (request.keyed && error instanceof AppError && error.code === 'CONSENT_CONFLICT') return this.adoptConflicting(request, attempt, progress);
         // A refusal leaves nothing at NoGi; a timeout, an outage or an answer we cannot read may have.
         if (error instanceof AppError && REFUSED.includes(error.code)) progress.uncertain = false;
-        await this.audit.record({ action: 'consent.registered', actor, outcome: outcomeOf(error), detail: { purpose: dto.purpose } });
+        await this.audit.record({ action: 'consent.registered', actor, outcome: outcomeOf(error), dataset: 'debt', detail: { purpose: dto.purpose } });
         throw error;
       }
       attempt.nogi = { nogiConsentId: registered.nogiConsentId, expiresAt: registered.expiresAt.toISOString() };
@@ -142,7 +144,7 @@ export class ConsentRegistrationService {
         { id: attempt.consentId, providerConsentId, clientConsentId: attempt.clientConsentId, purpose: dto.purpose, scope: `debt.unsecured.${dto.purpose}`, durationDays: dto.durationDays, source: 'agreement', status: 'active', nationalIdHash: request.nationalIdHash, createdBy: caller.clientId, expiresAt },
         manager,
       );
-      await this.audit.record({ action: 'consent.registered', actor, outcome: 'success', consentId: row.id, detail: { purpose: dto.purpose, durationDays: dto.durationDays } }, manager);
+      await this.audit.record({ action: 'consent.registered', actor, outcome: 'success', dataset: row.dataset, consentId: row.id, detail: { purpose: dto.purpose, durationDays: dto.durationDays } }, manager);
       return row;
     });
     return toConsentResponse(consent);
@@ -151,7 +153,7 @@ export class ConsentRegistrationService {
 
 interface Registration {
   caller: Caller;
-  dto: RegisterConsentRequestDto;
+  dto: RegisterConsentRequestDto & { purpose: ConsentPurpose };
   nationalId: string;
   nationalIdHash: string;
   actor: AuditActor;

@@ -17,11 +17,12 @@ export class RegisterConsentRequestDto {
   @IsNationalId()
   nationalId?: string;
 
-  @ApiProperty({ enum: CONSENT_PURPOSES })
+  @ApiPropertyOptional({ enum: CONSENT_PURPOSES, description: 'debt: required. accounts: optional, processing only' })
+  @IsOmittable()
   @IsIn(CONSENT_PURPOSES)
-  purpose!: ConsentPurpose;
+  purpose?: ConsentPurpose;
 
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: 365, description: 'Integer, 1–365 for presentation, 1–28 for processing', example: 90 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 365, description: 'debt: 1–365 for presentation, 1–28 for processing. accounts: 1–180', example: 90 })
   @IsInt()
   @Min(1)
   @Max(365)

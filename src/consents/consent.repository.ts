@@ -113,18 +113,18 @@ export class ConsentRepository {
   }
 
   /** Marks active consents whose time has passed as expired; returns the ids it changed. */
-  async expireDue(scope: { nationalIdHash?: string; id?: string } = {}, manager?: EntityManager): Promise<string[]> {
+  async expireDue(scope: { nationalIdHash?: string; id?: string } = {}, manager?: EntityManager): Promise<Array<{ id: string; dataset: Dataset }>> {
     const qb = this.repo(manager)
       .createQueryBuilder()
       .update(ConsentEntity)
       .set({ status: 'expired' })
       .where('status = :active', { active: 'active' })
       .andWhere('expires_at <= now()')
-      .returning(['id']);
+      .returning(['id', 'dataset']);
     if (scope.nationalIdHash !== undefined) qb.andWhere('national_id_hash = :hash', { hash: scope.nationalIdHash });
     if (scope.id !== undefined) qb.andWhere('id = :id', { id: scope.id });
     const result = await qb.execute();
-    return (result.raw as Array<{ id: string }>).map((row) => row.id);
+    return (result.raw as Array<{ id: string; dataset: Dataset }>).map((row) => ({ id: row.id, dataset: row.dataset }));
   }
 
   /**
@@ -143,17 +143,23 @@ export class ConsentRepository {
   }
 
   /**
-   * The hot path of debt by consent in one statement (atomic, one round trip): last use, the
+   * The hot path of a data read by consent in one statement (atomic, one round trip): last use, the
    * customer's hash when the consent had none (learnt from the feed), and the audit record.
    */
-  async recordDebtRead(consentId: string, at: Date, nationalIdHash: string, actor: { subject: string | null; clientId: string | null; requestId: string | null }): Promise<void> {
+  async recordDataRead(
+    consentId: string,
+    at: Date,
+    nationalIdHash: string | null,
+    action: 'consent.debt_read' | 'consent.data_read',
+    actor: { subject: string | null; clientId: string | null; requestId: string | null },
+  ): Promise<void> {
     await this.dataSource.query(
       `WITH used AS (
          UPDATE consent SET last_used_at = $2, national_id_hash = COALESCE(national_id_hash, $3), updated_at = now()
-         WHERE id = $1 RETURNING id)
-       INSERT INTO audit_event (action, outcome, consent_id, actor_subject, actor_client, request_id)
-       SELECT 'consent.debt_read', 'success', id, $4, $5, $6 FROM used`,
-      [consentId, at, nationalIdHash, actor.subject, actor.clientId, actor.requestId],
+         WHERE id = $1 RETURNING id, dataset)
+       INSERT INTO audit_event (action, outcome, dataset, consent_id, actor_subject, actor_client, request_id)
+       SELECT $7, 'success', dataset, id, $4, $5, $6 FROM used`,
+      [consentId, at, nationalIdHash, actor.subject, actor.clientId, actor.requestId, action],
     );
   }
 

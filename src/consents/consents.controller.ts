@@ -8,6 +8,8 @@ import { ApiProblems } from '../common/api-problems.decorator';
 import { RequestId } from '../common/request-id';
 import { UuidParam } from '../common/uuid-param.pipe';
 import { DebtInformationDto } from '../providers/nogi/debt.dto';
+import { NogiDebtReader } from '../providers/nogi/nogi-debt.reader';
+import { ConsentDataService } from './consent-data.service';
 import { ConsentListResponseDto, ConsentResponseDto, GetConsentQueryDto, ListConsentsQueryDto, RegisterConsentRequestDto } from './consent.dto';
 import { ConsentRegistrationService } from './consent-registration.service';
 import { ConsentsService } from './consents.service';
@@ -19,6 +21,8 @@ export class ConsentsController {
   constructor(
     private readonly consents: ConsentsService,
     private readonly registration: ConsentRegistrationService,
+    private readonly data: ConsentDataService,
+    private readonly debtReader: NogiDebtReader,
   ) {}
 
   @Post()
@@ -98,6 +102,6 @@ export class ConsentsController {
   @ApiOperation({ operationId: 'getConsentDebt', summary: 'Collect debt with an extended-duration consent (no ssn in the answer)' })
   @ApiProblems(200, DebtInformationDto, ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'CONSENT_NOT_FOUND', 'DATASET_MISMATCH', 'CONSENT_NOT_ACTIVE', 'IDENTITY_MISMATCH', 'NOGI_REJECTED', 'NOGI_BAD_RESPONSE', 'NOGI_UNAVAILABLE', 'NOGI_TIMEOUT', 'DEPENDENCY_UNAVAILABLE'])
   debt(@CurrentCaller() caller: Caller, @RequestId() requestId: string, @Param('id', UuidParam) id: string): Promise<DebtInformationDto> {
-    return this.consents.debtByConsent(caller, id, actorOf(caller, requestId));
+    return this.data.read(caller, id, 'debt', actorOf(caller, requestId), (consent) => this.debtReader.read(consent, requestId));
   }
 }

@@ -11,14 +11,14 @@ describe('revocation retry policy', () => {
   });
 
   it('gives up at once when NoGi refused the revocation for good', () => {
-    expect(revocationFailure('nogi_rejected', queuedAt, hoursLater(0), 72)).toBe('nogi_rejected');
+    expect(revocationFailure('nogi_rejected', 'nogi', queuedAt, hoursLater(0), 72)).toBe('nogi_rejected');
   });
 
   it('retries outages and timeouts until REVOCATION_GIVE_UP_HOURS have passed since the revocation was queued', () => {
     for (const code of ['nogi_unavailable', 'nogi_timeout', 'nogi_bad_response', 'internal_error']) {
-      expect(revocationFailure(code, queuedAt, hoursLater(71.9), 72)).toBeNull();
-      expect(revocationFailure(code, queuedAt, hoursLater(72), 72)).toBe('gave_up');
+      expect(revocationFailure(code, 'nogi', queuedAt, hoursLater(71.9), 72)).toBeNull();
+      expect(revocationFailure(code, 'nogi', queuedAt, hoursLater(72), 72)).toBe('gave_up');
     }
-    expect(revocationFailure('nogi_unavailable', queuedAt, hoursLater(2), 1)).toBe('gave_up');
+    expect(revocationFailure('nogi_unavailable', 'nogi', queuedAt, hoursLater(2), 1)).toBe('gave_up');
   });
 });

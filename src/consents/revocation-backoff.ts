@@ -12,7 +12,8 @@ export function firstRetryAt(now = Date.now()): Date {
   return new Date(now + nextRetryDelayMs(1));
 }
 
-export type RevocationFailure = 'nogi_rejected' | 'gave_up';
+/** `<provider>_rejected` (refused for good, e.g. `nogi_rejected`) or `gave_up`. */
+export type RevocationFailure = `${string}_rejected` | 'gave_up';
 
 /**
  * Whether a failed delivery ends the retries (contract: a revocation NoGi refuses for good, or that
@@ -20,7 +21,8 @@ export type RevocationFailure = 'nogi_rejected' | 'gave_up';
  * the failure's lower_snake problem code: `nogi_rejected` is a 4xx other than 403 `invalid consent`
  * (which counts as delivered); outages, timeouts and our own errors are retried until the hours pass.
  */
-export function revocationFailure(code: string, queuedAt: Date, now: number, giveUpHours: number): RevocationFailure | null {
-  if (code === 'nogi_rejected') return 'nogi_rejected';
+export function revocationFailure(code: string, provider: string, queuedAt: Date, now: number, giveUpHours: number): RevocationFailure | null {
+  // The provider refused for good (a 4xx other than "already invalid"): retrying cannot help.
+  if (code === `${provider}_rejected`) return `${provider}_rejected`;
   return now - queuedAt.getTime() >= giveUpHours * HOUR_MS ? 'gave_up' : null;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { Provider } from '../providers/datasets';
 import { RevocationOutboxEntity } from '../database/entities';
 
 /** Revocations NoGi has not confirmed yet (written with the consent's change to `revoking`). */
@@ -9,8 +10,8 @@ export class RevocationOutboxRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** At most one pending row per consent (a partial unique index): a second enqueue is a no-op. */
-  async enqueue(manager: EntityManager, consentId: string, providerConsentId: string, nextAttemptAt: Date): Promise<void> {
-    await manager.createQueryBuilder().insert().into(RevocationOutboxEntity).values({ consentId, providerConsentId, nextAttemptAt, attempts: 0 }).orIgnore().execute();
+  async enqueue(manager: EntityManager, consentId: string, providerConsentId: string, nextAttemptAt: Date, provider: Provider): Promise<void> {
+    await manager.createQueryBuilder().insert().into(RevocationOutboxEntity).values({ consentId, providerConsentId, nextAttemptAt, attempts: 0, provider }).orIgnore().execute();
   }
 
   /**

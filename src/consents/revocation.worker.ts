@@ -1,8 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
+import { AppError } from '../common/problem';
+import type { Provider } from '../providers/datasets';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { NogiDebtClient } from '../providers/nogi/nogi-debt.client';
+import { ProviderRegistry } from '../providers/provider-registry';
+import { ConsentRepository } from './consent.repository';
 import { ConsentsService, outcomeOf } from './consents.service';
 import { nextRetryDelayMs, type RevocationFailure, revocationFailure } from './revocation-backoff';
 import { RevocationOutboxRepository } from './revocation-outbox.repository';
@@ -13,19 +16,20 @@ const MAX_PER_TICK = 20;
 const ACTOR = SYSTEM_ACTOR('revocation-worker');
 
 /** The stable log message (and `event`) ops alert on when a revocation is given up. */
-export const REVOCATION_FAILED_LOG = 'Revocation failed: NoGi was not told; the consent stays revoking until someone acts';
+export const REVOCATION_FAILED_LOG = 'Revocation failed: the provider was not told; the consent stays revoking until someone acts';
 
 interface GivenUp {
   consentId: string;
+  provider: Provider;
   attempts: number;
   reason: RevocationFailure;
   code: string;
 }
 
 /**
- * Delivers queued revocations to NoGi until it confirms. Each row is delivered inside the
+ * Delivers queued revocations to their provider (NoGi) until it confirms. Each row is delivered inside the
  * transaction that holds its lock (FOR UPDATE SKIP LOCKED), so replicas never send the same one
- * at once; rows survive restarts because they live in PostgreSQL. A row NoGi refuses for good, or
+ * at once; rows survive restarts because they live in PostgreSQL. A row the provider refuses for good, or
  * that keeps failing for REVOCATION_GIVE_UP_HOURS, is recorded as failed (audit row, metric, one
  * error line) and no longer tried.
  */
@@ -39,8 +43,9 @@ export class RevocationWorker implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly outbox: RevocationOutboxRepository,
-    private readonly debt: NogiDebtClient,
+    private readonly registry: ProviderRegistry,
     private readonly consents: ConsentsService,
+    private readonly consentRows: ConsentRepository,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     metrics: MetricsService,
@@ -76,23 +81,28 @@ export class RevocationWorker implements OnApplicationBootstrap, OnApplicationSh
       for (let i = 0; i < MAX_PER_TICK && !this.stopped; i++) {
         let givenUp: GivenUp | undefined;
         const found = await this.outbox.withNextDue(async (row, manager) => {
+          // Every outbox row belongs to a consent (foreign key); its dataset goes into the audit rows.
+          const dataset = (await this.consentRows.findById(row.consentId, manager))?.dataset ?? 'debt';
           try {
-            const confirmed = await this.debt.revoke(row.providerConsentId);
+            const provider = this.registry.of(row.provider);
+            // A provider without revocation (or no longer enabled) cannot be told: the row fails below.
+            if (!provider.revoke) throw new AppError('INTERNAL_ERROR', `No revocation at ${row.provider}`);
+            const confirmed = await provider.revoke(row.providerConsentId);
             await this.outbox.markDelivered(manager, row.id);
-            await this.consents.recordRevoked(row.consentId, confirmed, ACTOR, manager);
+            await this.consents.recordRevoked({ id: row.consentId, dataset, provider: row.provider }, confirmed, ACTOR, manager);
             delivered++;
           } catch (error) {
             const attempts = row.attempts + 1;
             const code = outcomeOf(error);
-            const reason = revocationFailure(code, row.createdAt, Date.now(), this.config.revocationGiveUpHours);
+            const reason = revocationFailure(code, row.provider, row.createdAt, Date.now(), this.config.revocationGiveUpHours);
             if (reason === null) {
               await this.outbox.reschedule(manager, row.id, attempts, new Date(Date.now() + nextRetryDelayMs(attempts + 1)), code);
-              this.logger.warn({ consentId: row.consentId, attempts, code }, 'Revocation not confirmed by NoGi; will retry');
+              this.logger.warn({ consentId: row.consentId, provider: row.provider, attempts, code }, 'Revocation not confirmed by the provider; will retry');
               return;
             }
             await this.outbox.markFailed(manager, row.id, attempts, reason, code);
-            await this.audit.record({ action: 'consent.revocation_failed', actor: ACTOR, outcome: code, consentId: row.consentId, detail: { reason, attempts } }, manager);
-            givenUp = { consentId: row.consentId, attempts, reason, code };
+            await this.audit.record({ action: 'consent.revocation_failed', actor: ACTOR, outcome: code, dataset, consentId: row.consentId, detail: { reason, attempts } }, manager);
+            givenUp = { consentId: row.consentId, provider: row.provider, attempts, reason, code };
           }
         });
         if (!found) break;
@@ -106,7 +116,7 @@ export class RevocationWorker implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private reportFailure(failure: GivenUp): void {
-    this.failed.inc({ upstream: 'nogi', reason: failure.reason });
-    this.logger.error({ event: 'consent.revocation_failed', upstream: 'nogi', ...failure }, REVOCATION_FAILED_LOG);
+    this.failed.inc({ upstream: failure.provider, reason: failure.reason });
+    this.logger.error({ event: 'consent.revocation_failed', upstream: failure.provider, ...failure }, REVOCATION_FAILED_LOG);
   }
 }

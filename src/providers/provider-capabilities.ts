@@ -33,6 +33,14 @@ export interface FlowStartOutput {
   flowData?: Record<string, string | number | null>;
 }
 
+/** What a provider's data read returns (ConsentDataService checks the person before anything is disclosed). */
+export interface ProviderRead<T> {
+  /** The person the provider's answer names (hashed), or null when it names nobody we can check. */
+  personHash: string | null;
+  /** Maps the answer, after the identity check; an answer we cannot represent throws (a failed read). */
+  disclose(): T;
+}
+
 /** The provider's current view of a consent (`?refresh=true`). */
 export type ProviderConsentStatus = { active: true; expiresAt?: Date } | { active: false; ended: 'expired' | 'archived'; reason: string };
 
@@ -50,9 +58,7 @@ export interface ProviderCapabilities {
    * is already over (`already_invalid`, final); throws when it could not confirm (the revocation is
    * then queued durably and retried by the outbox worker).
    */
-  revoke?(consent: ConsentEntity, requestId?: string): Promise<'revoked' | 'already_invalid'>;
-  /** Whether a revocation error is final (the provider refuses for good) rather than worth retrying. */
-  isFinalRevocationError?(error: unknown): boolean;
+  revoke?(providerConsentId: string, requestId?: string): Promise<'revoked' | 'already_invalid'>;
   /** Re-reads the consent's status at the provider. */
   status?(consent: ConsentEntity, requestId?: string): Promise<ProviderConsentStatus>;
 }

@@ -79,7 +79,7 @@ describe('a consent NoGi granted while our database or Redis fails in the callba
       expect(alert).toMatchObject({ level: 50, outcome: 'revoked', providerConsentId: granted.id, flowId });
       expect(JSON.stringify(alert)).not.toContain(nationalId);
       const metrics = await http('GET', `${app.url}/metrics`);
-      expect(metrics.text).toMatch(/nogi_unrecorded_consents_total\{outcome="revoked"\} 1/);
+      expect(metrics.text).toMatch(/consent_unrecorded_total\{provider="nogi",outcome="revoked"\} 1/);
       const flow = await http('GET', `${app.url}/v1/consent-flows/${flowId}`, { headers: { authorization: `Bearer ${token}` } });
       expect(flow.json).toMatchObject({ status: 'failed', error: 'server_error' });
     } finally {
@@ -91,7 +91,7 @@ describe('a consent NoGi granted while our database or Redis fails in the callba
   it('records the consent when the database comes back within the brief retry, and the flow completes', async () => {
     const logsBefore = app.logs.length;
     const restoreOnFirstFailure = (async () => {
-      await eventually(async () => app.logs.slice(logsBefore).some((l) => l.includes('Recording a consent NoGi granted failed')), (seen) => seen, 10_000);
+      await eventually(async () => app.logs.slice(logsBefore).some((l) => l.includes('Recording a granted consent failed')), (seen) => seen, 10_000);
       pgProxy.restore();
     })();
     const { nationalId, callback } = await callbackWhile('debt', () => pgProxy.cut());

@@ -321,10 +321,10 @@ export interface components {
             dataset: "debt" | "tax-assessment" | "income" | "accounts";
             durationDays: number | null;
             /**
-             * @description NoGi's error code or ours, when denied or failed
+             * @description The provider's error code or ours, when denied or failed
              * @enum {string}
              */
-            error?: "consent_denied" | "login_cancelled" | "invalid_scopes" | "server_error" | "identity_mismatch" | "nogi_unavailable" | "token_exchange_failed";
+            error?: "consent_denied" | "login_cancelled" | "invalid_scopes" | "server_error" | "identity_mismatch" | "token_exchange_failed" | "consent_not_accepted" | "nogi_unavailable" | "altinn_unavailable" | "maskinporten_unavailable" | "skatteetaten_unavailable";
             /** Format: uuid */
             id: string;
             /** @enum {string} */
@@ -487,7 +487,7 @@ export interface components {
              */
             dataset?: "debt" | "tax-assessment" | "income" | "accounts";
             /**
-             * @description Integer, 1–365 for presentation, 1–28 for processing
+             * @description debt: 1–365 for presentation, 1–28 for processing. accounts: 1–180
              * @example 90
              */
             durationDays: number;
@@ -496,8 +496,11 @@ export interface components {
              * @example 14842249091
              */
             nationalId?: string;
-            /** @enum {string} */
-            purpose: "presentation" | "processing";
+            /**
+             * @description debt: required. accounts: optional, processing only
+             * @enum {string}
+             */
+            purpose?: "presentation" | "processing";
         };
         RepaymentLoanDto: {
             /**
@@ -549,27 +552,47 @@ export interface components {
              * @enum {string}
              */
             dataset?: "debt" | "tax-assessment" | "income" | "accounts";
-            /** @description Consent duration in days, clamped to 365 (presentation) / 28 (processing) as NoGi does; omitted = NoGi's one-time consent */
+            /** @description debt: consent duration in days, clamped to 365 (presentation) / 28 (processing) as NoGi does; omitted = NoGi's one-time consent. tax-assessment and income: 1–365, default 30 */
             durationDays?: number;
+            /**
+             * @description income (required): the first month, YYYY-MM
+             * @example 2026-01
+             */
+            fromMonth?: string;
+            /**
+             * @description tax-assessment: the income year, 2000 up to last year (default last year)
+             * @example 2025
+             */
+            incomeYear?: number;
+            /** @description tax-assessment and income: plain text shown to the customer at Altinn */
+            message?: string;
             /**
              * @description The customer's national id (11 digits). A customer token may omit it; if given it must be the token's own.
              * @example 14842249091
              */
             nationalId?: string;
-            /** @enum {string} */
-            purpose: "presentation" | "processing";
+            /**
+             * @description debt: required. tax-assessment and income: optional, processing only
+             * @enum {string}
+             */
+            purpose?: "presentation" | "processing";
             /**
              * @description Where the browser returns after the consent; its origin must be in RETURN_URL_ALLOWLIST
              * @example https://nettbank.bank.example/lan/samtykke
              */
             returnUrl: string;
+            /**
+             * @description income (required): the last month, YYYY-MM, at most this month and 36 months after fromMonth
+             * @example 2026-10
+             */
+            toMonth?: string;
         };
         StartConsentFlowResponseDto: {
-            /** @description Send the customer's browser here (NoGi's login and consent page) */
+            /** @description Send the customer's browser here (the provider's login and consent page) */
             authorizationUrl: string;
             /** @enum {string} */
             dataset: "debt" | "tax-assessment" | "income" | "accounts";
-            /** @description The clamped duration, or null for NoGi's default one-time consent */
+            /** @description The (clamped) duration, or null for NoGi's default one-time consent */
             durationDays: number | null;
             /**
              * Format: date-time
@@ -581,7 +604,7 @@ export interface components {
             /** @enum {string} */
             provider: "nogi" | "altinn" | "openbanking";
             /**
-             * @description The scope asked of NoGi
+             * @description The scope asked of NoGi, or the Altinn resource (ske-samtykke-sbl-summert-skattegrunnlag, ske-samtykke-sbl-inntekt)
              * @example debt.unsecured.processing.28 openid
              */
             scope: string;

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
- * Every debt disclosure and consent change, with who asked and how it ended (contract: lifecycle rules).
+ * Every data disclosure and consent change, with who asked and how it ended (contract: lifecycle rules).
  * Never a national id in plain text: `detail` holds ids and codes only.
  */
 @Entity('audit_event')
@@ -17,6 +17,10 @@ export class AuditEventEntity {
   /** e.g. flow.completed, consent.registered, consent.revoked, consent.archived, consent.expired, debt.disclosed */
   @Column('varchar', { length: 64 })
   action!: string;
+
+  /** The dataset the disclosure or change is about (debt, tax-assessment, income, accounts). */
+  @Column('varchar', { length: 32, nullable: true })
+  dataset!: string | null;
 
   @Column('uuid', { name: 'consent_id', nullable: true })
   consentId!: string | null;

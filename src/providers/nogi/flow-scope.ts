@@ -1,4 +1,4 @@
-import { type ConsentPurpose, MAX_DURATION_DAYS } from '../database/entities/consent.entity';
+import { type ConsentPurpose, MAX_DURATION_DAYS } from '../../database/entities/consent.entity';
 
 export interface FlowScope {
   /** NoGi's base scope, as its redirect reports it. */
