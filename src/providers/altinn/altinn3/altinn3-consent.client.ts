@@ -60,12 +60,18 @@ export class Altinn3ConsentClient {
     );
     if (response.status !== 201 && response.status !== 200) throw this.statusFailure(response, operation);
     const id = field(response.body, 'id');
-    const viewUri = field(response.body, 'viewUri');
     if (typeof id === 'string' && id.toLowerCase() !== request.id.toLowerCase()) throw upstreamBadResponse('altinn', response.status, operation, 'Altinn answered with another consent request.');
+    let viewUri = field(response.body, 'viewUri');
+    let status = toConsentStatus(field(response.body, 'status'));
+    // The 200 to a re-POST skips the 201's external mapper (notes 1.4 [I]): without a viewUri there,
+    // the request's details (always mapped) have it.
+    if (response.status === 200 && !isWebUrl(viewUri)) {
+      const details = await this.get(request.id);
+      viewUri = details.viewUri;
+      status = details.altinnStatus;
+    }
     if (!isWebUrl(viewUri)) throw upstreamBadResponse('altinn', response.status, operation, 'Altinn answered without a usable viewUri.');
-    // The 201 and 200 shapes may differ (notes 1.4 [I]): a status we cannot read is a new request's.
-    const status = toConsentStatus(field(response.body, 'status')) ?? 'created';
-    return { id: request.id, viewUri, status, created: response.status === 201 };
+    return { id: request.id, viewUri, status: status ?? 'created', created: response.status === 201 };
   }
 
   async get(id: string): Promise<ConsentRequestDetails> {
@@ -157,5 +163,6 @@ export function parseDetails(body: unknown): ConsentRequestDetails | undefined {
   // Only a live request turns expired; a rejected or revoked one keeps saying so.
   const expired = (altinnStatus === 'accepted' || altinnStatus === 'created') && events.some((e) => toEventType(e.eventType) === 'expired');
   const consented = parseDate(field(body, 'consented'));
-  return { id, status: expired ? 'expired' : altinnStatus, altinnStatus, from, to, validTo, ...(consented ? { consented } : {}), rights, events };
+  const viewUri = field(body, 'viewUri');
+  return { id, status: expired ? 'expired' : altinnStatus, altinnStatus, from, to, validTo, ...(consented ? { consented } : {}), rights, events, ...(isWebUrl(viewUri) ? { viewUri } : {}) };
 }

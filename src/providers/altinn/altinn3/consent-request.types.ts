@@ -67,6 +67,7 @@ export interface ConsentRequestDetails {
   consented?: Date;
   rights: ConsentRight[];
   events: Array<{ eventType: string; created?: Date }>;
+  viewUri?: string;
 }
 
 export interface ConsentRequestEvent {

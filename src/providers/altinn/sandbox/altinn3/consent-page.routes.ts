@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Altinn3Sandbox } from './altinn3-sandbox.state';
-import { CustomerActionError } from './altinn3-sandbox.state';
+import { type Altinn3Sandbox, CustomerActionError } from './altinn3-sandbox.state';
 import type { Altinn3Endpoint } from './altinn3-sandbox.types';
 import { consentPage, errorPage } from './consent-page.html';
 
