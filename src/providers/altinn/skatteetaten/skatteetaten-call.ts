@@ -25,7 +25,7 @@ export type SkatteetatenOutcome = { kind: 'ok'; body: unknown } | { kind: 'no_da
  */
 export async function getFromSkatteetaten(http: SkatteetatenHttpClient, logger: Logger, operation: string, url: string, auth: SkatteetatenAuth, prefix: 'SSG' | 'IM'): Promise<SkatteetatenOutcome> {
   const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${auth.bearer}` };
-  if ('altinnSamtykke' in auth) headers.altinnsamtykke = auth.altinnSamtykke;
+  if ('altinnSamtykke' in auth) headers.AltinnSamtykke = auth.altinnSamtykke;
   let response: UpstreamResponse;
   try {
     response = await http.sendIdempotent(operation, () => http.send({ operation, method: 'GET', url, headers }));

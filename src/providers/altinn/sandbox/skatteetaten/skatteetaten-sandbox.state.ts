@@ -35,7 +35,8 @@ export interface SkatteetatenCallLogEntry {
 /** Skatteetaten's simulator state: who signs tokens, the clock, faults and the call log. */
 export class SkatteetatenSandbox {
   readonly faults = new FaultInjector(SKATTEETATEN_ENDPOINTS);
-  readonly maskinportenIssuer: string;
+  /** Mutable so a runtime mounting both simulators can set it once the Maskinporten simulator's URL is known. */
+  maskinportenIssuer: string;
   readonly maskinportenKeys: JWTVerifyGetKey;
   readonly altinnSamtykke?: AltinnSamtykkeVerifier;
   private readonly externalClock: () => number;
