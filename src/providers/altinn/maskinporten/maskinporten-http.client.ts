@@ -1,3 +1,4 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type { MetricsService } from '../../../metrics/metrics.service';
 import { UpstreamHttpClient } from '../../upstream/upstream-http.client';
 
@@ -11,8 +12,12 @@ export interface UpstreamClientOptions {
 }
 
 /** Every call to Maskinporten: the shared upstream client, labelled `maskinporten`. */
-export class MaskinportenHttpClient extends UpstreamHttpClient<MaskinportenApi> {
+export class MaskinportenHttpClient extends UpstreamHttpClient<MaskinportenApi> implements OnApplicationShutdown {
   constructor(metrics: MetricsService, options: UpstreamClientOptions) {
     super(metrics, { upstream: 'maskinporten', timeoutMs: options.timeoutMs, httpsProxy: options.httpsProxy, apis: ['token'], apiOf: () => 'token' });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
   }
 }

@@ -1,3 +1,4 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type { MetricsService } from '../../../metrics/metrics.service';
 import { UpstreamHttpClient } from '../../upstream/upstream-http.client';
 import type { UpstreamClientOptions } from '../maskinporten/maskinporten-http.client';
@@ -10,7 +11,7 @@ export type SkatteetatenApi = 'summertskattegrunnlag' | 'inntekt';
  * are fixed strings (`summertskattegrunnlag.get`, `inntekt.get`): the URL holds the national id and
  * must never become a metric label or a log field.
  */
-export class SkatteetatenHttpClient extends UpstreamHttpClient<SkatteetatenApi> {
+export class SkatteetatenHttpClient extends UpstreamHttpClient<SkatteetatenApi> implements OnApplicationShutdown {
   constructor(metrics: MetricsService, options: UpstreamClientOptions) {
     super(metrics, {
       upstream: 'skatteetaten',
@@ -19,5 +20,9 @@ export class SkatteetatenHttpClient extends UpstreamHttpClient<SkatteetatenApi> 
       apis: ['summertskattegrunnlag', 'inntekt'],
       apiOf: (operation) => (operation.startsWith('inntekt') ? 'inntekt' : 'summertskattegrunnlag'),
     });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
   }
 }
