@@ -1,0 +1,144 @@
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { FaultHook } from '../../../../sandbox/fault-hook';
+import { FaultInjectionError, type FaultSpec } from '../../../../sandbox/fault-injector';
+import { checkGrant } from './maskinporten-grant.check';
+import type { MaskinportenCallLogEntry, MaskinportenEndpoint, MaskinportenSandbox } from './maskinporten-sandbox.state';
+
+type Route = { config: { endpoint: MaskinportenEndpoint } };
+const route = (endpoint: MaskinportenEndpoint): Route => ({ config: { endpoint } });
+const endpointOf = (req: FastifyRequest) => (req.routeOptions.config as { endpoint?: MaskinportenEndpoint } | undefined)?.endpoint;
+const oauthError = (reply: FastifyReply, status: number, error: string, description: string) => reply.code(status).send({ error, error_description: description });
+
+/**
+ * Maskinporten in one Fastify plugin: metadata, the key set, the JWT-bearer token endpoint (every
+ * grant checked as Maskinporten does) and the /_sandbox control surface (faults, calls, reset).
+ */
+export const maskinportenSandboxPlugin: FastifyPluginAsync<{ sandbox: MaskinportenSandbox }> = async (app, opts) => {
+  const sandbox = opts.sandbox;
+  await sandbox.ready();
+  await app.register(formbody);
+  registerCallLogAndFaults(app, sandbox);
+
+  app.get('/.well-known/oauth-authorization-server', route('metadata'), async () => ({
+    issuer: sandbox.issuer,
+    token_endpoint: `${sandbox.baseUrl}/token`,
+    jwks_uri: `${sandbox.baseUrl}/jwk`,
+    token_endpoint_auth_methods_supported: ['private_key_jwt'],
+    grant_types_supported: ['urn:ietf:params:oauth:grant-type:jwt-bearer'],
+    token_endpoint_auth_signing_alg_values_supported: ['RS256', 'RS384', 'RS512'],
+    authorization_details_types_supported: ['urn:altinn:systemuser', 'urn:altinn:consent'],
+  }));
+
+  app.get('/jwk', route('jwks'), async () => ({ keys: [await sandbox.publicJwk()] }));
+
+  app.post('/token', route('token'), async (req, reply) => {
+    if (!/^application\/x-www-form-urlencoded/i.test(String(req.headers['content-type'] ?? ''))) return oauthError(reply, 400, 'invalid_request', 'Content type must be application/x-www-form-urlencoded');
+    const outcome = await checkGrant(sandbox, (req.body ?? {}) as Record<string, unknown>);
+    if ('error' in outcome) {
+      const entry = entries.get(req);
+      if (entry) entry.error = outcome.error;
+      return oauthError(reply, outcome.status, outcome.error, outcome.error_description);
+    }
+    return sandbox.issueToken(outcome);
+  });
+
+  registerControlRoutes(app, sandbox);
+};
+
+const entries = new WeakMap<FastifyRequest, MaskinportenCallLogEntry>();
+
+function registerCallLogAndFaults(app: FastifyInstance, sandbox: MaskinportenSandbox): void {
+  const faults = new FaultHook(app);
+  app.addHook('preHandler', async (req, reply) => {
+    const endpoint = endpointOf(req);
+    if (!endpoint || endpoint === 'control') return;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const entry: MaskinportenCallLogEntry = {
+      time: new Date(sandbox.now()).toISOString(),
+      method: req.method,
+      path: req.url.split('?')[0],
+      endpoint,
+      ...(req.headers['content-type'] ? { contentType: String(req.headers['content-type']) } : {}),
+      ...(typeof body.grant_type === 'string' ? { grantType: body.grant_type } : {}),
+      ...(typeof body.assertion === 'string' ? { assertion: describeAssertion(body.assertion) } : {}),
+    };
+    entries.set(req, entry);
+    sandbox.logCall(entry);
+    const fault = sandbox.faults.take(endpoint);
+    if (!fault) return;
+    entry.fault = fault;
+    return faults.apply(req, reply, fault, (_r, rep, f) =>
+      oauthError(rep, f.status ?? 500, f.error ?? ((f.status ?? 500) >= 500 ? 'server_error' : 'invalid_request'), f.errorDescription ?? 'Injected by the sandbox.'),
+    );
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const entry = entries.get(req);
+    if (entry) entry.status = reply.statusCode;
+  });
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? 400 : 500;
+    // Parser messages can quote the body (the assertion): never echo them.
+    return oauthError(reply, status, status === 400 ? 'invalid_request' : 'server_error', status === 400 ? 'Malformed request' : 'Internal error');
+  });
+}
+
+/** Header and claim names of a grant for the call log: enough to check its shape, nothing to replay. */
+function describeAssertion(assertion: string): MaskinportenCallLogEntry['assertion'] {
+  try {
+    const header = decodeProtectedHeader(assertion);
+    const claims = decodeJwt(assertion);
+    return {
+      alg: header.alg,
+      kid: header.kid,
+      x5cLength: Array.isArray(header.x5c) ? header.x5c.length : undefined,
+      claims: Object.keys(claims).sort(),
+      aud: claims.aud,
+      iss: claims.iss,
+      scope: claims.scope,
+      lifetime: typeof claims.exp === 'number' && typeof claims.iat === 'number' ? claims.exp - claims.iat : undefined,
+      consentGrant: claims.authorization_details !== undefined,
+    };
+  } catch {
+    return { claims: [], consentGrant: false };
+  }
+}
+
+function registerControlRoutes(app: FastifyInstance, sandbox: MaskinportenSandbox): void {
+  const control = route('control');
+  app.get('/_sandbox/faults', control, async () => sandbox.faults.list());
+  app.post('/_sandbox/faults', control, async (req, reply) => {
+    try {
+      return reply.code(201).send(sandbox.injectFault((req.body ?? {}) as FaultSpec));
+    } catch (err) {
+      if (err instanceof FaultInjectionError) return reply.code(400).send({ error: err.message });
+      throw err;
+    }
+  });
+  app.delete('/_sandbox/faults', control, async (_req, reply) => {
+    sandbox.faults.clear();
+    return reply.code(204).send();
+  });
+  app.get('/_sandbox/calls', control, async (req) => {
+    const endpoint = (req.query as Record<string, unknown>).endpoint;
+    return sandbox.getCalls(typeof endpoint === 'string' ? endpoint : undefined);
+  });
+  app.delete('/_sandbox/calls', control, async (_req, reply) => {
+    sandbox.clearCalls();
+    return reply.code(204).send();
+  });
+  app.post('/_sandbox/clock/advance', control, async (req, reply) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const ms = typeof b.ms === 'number' ? b.ms : typeof b.seconds === 'number' ? b.seconds * 1000 : NaN;
+    try {
+      return { now: sandbox.advanceClock(ms) };
+    } catch (err) {
+      return reply.code(400).send({ error: (err as Error).message });
+    }
+  });
+  app.post('/_sandbox/reset', control, async (_req, reply) => {
+    sandbox.reset();
+    return reply.code(204).send();
+  });
+}

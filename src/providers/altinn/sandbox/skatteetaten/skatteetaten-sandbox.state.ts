@@ -1,0 +1,85 @@
+import type { JWTVerifyGetKey } from 'jose';
+import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../../sandbox/fault-injector';
+
+export const SKATTEETATEN_ENDPOINTS = ['summertskattegrunnlag', 'inntekt'] as const;
+export type SkatteetatenEndpoint = (typeof SKATTEETATEN_ENDPOINTS)[number] | 'control';
+
+/** What an Altinn 2 consent JWT (`AltinnSamtykke`) says, once verified; undefined when it is not valid. */
+export type AltinnSamtykkeVerifier = (jwt: string) => { offeredBy: string; services: string[]; validTo: Date } | undefined;
+
+export interface SkatteetatenSandboxOptions {
+  /** The Maskinporten (simulator) issuer the bearer tokens must carry. */
+  maskinportenIssuer: string;
+  /** Its signing keys, e.g. jose's createLocalJWKSet({keys: [await maskinporten.publicJwk()]}) or createRemoteJWKSet. */
+  maskinportenKeys: JWTVerifyGetKey;
+  /** Verifies Altinn 2 consent tokens; without it every `AltinnSamtykke` is refused. */
+  altinnSamtykke?: AltinnSamtykkeVerifier;
+  now?: () => number;
+}
+
+/** One call, without secrets or the national id: the route pattern, not the path. */
+export interface SkatteetatenCallLogEntry {
+  time: string;
+  method: string;
+  endpoint: SkatteetatenEndpoint;
+  route: string;
+  query: Record<string, string>;
+  accept?: string;
+  authorization: 'none' | 'Bearer' | 'other';
+  altinnSamtykke: boolean;
+  status?: number;
+  kode?: string;
+  fault?: ActiveFault;
+}
+
+/** Skatteetaten's simulator state: who signs tokens, the clock, faults and the call log. */
+export class SkatteetatenSandbox {
+  readonly faults = new FaultInjector(SKATTEETATEN_ENDPOINTS);
+  /** Mutable so a runtime mounting both simulators can set it once the Maskinporten simulator's URL is known. */
+  maskinportenIssuer: string;
+  readonly maskinportenKeys: JWTVerifyGetKey;
+  readonly altinnSamtykke?: AltinnSamtykkeVerifier;
+  private readonly externalClock: () => number;
+  private clockOffsetMs = 0;
+  private callLog: SkatteetatenCallLogEntry[] = [];
+
+  constructor(opts: SkatteetatenSandboxOptions) {
+    this.maskinportenIssuer = opts.maskinportenIssuer;
+    this.maskinportenKeys = opts.maskinportenKeys;
+    this.altinnSamtykke = opts.altinnSamtykke;
+    this.externalClock = opts.now ?? Date.now;
+  }
+
+  now(): number {
+    return this.externalClock() + this.clockOffsetMs;
+  }
+
+  advanceClock(ms: number): number {
+    if (!Number.isFinite(ms)) throw new RangeError('ms must be a number');
+    this.clockOffsetMs += ms;
+    return this.now();
+  }
+
+  injectFault(spec: FaultSpec): ActiveFault {
+    return this.faults.add(spec);
+  }
+
+  logCall(entry: SkatteetatenCallLogEntry): void {
+    this.callLog.push(entry);
+    if (this.callLog.length > 10_000) this.callLog.shift();
+  }
+
+  getCalls(endpoint?: string): SkatteetatenCallLogEntry[] {
+    return this.callLog.filter((c) => endpoint === undefined || c.endpoint === endpoint).map((c) => structuredClone(c));
+  }
+
+  clearCalls(): void {
+    this.callLog = [];
+  }
+
+  reset(): void {
+    this.callLog = [];
+    this.faults.clear();
+    this.clockOffsetMs = 0;
+  }
+}
