@@ -31,6 +31,7 @@ export class Altinn2KeySet {
   private keys: KnownKey[] = [];
   private freshUntil = 0;
   private lastFetchAt = Number.NEGATIVE_INFINITY;
+  private lastForcedAt = Number.NEGATIVE_INFINITY;
   private inflight: Promise<void> | undefined;
 
   constructor(
@@ -41,9 +42,15 @@ export class Altinn2KeySet {
 
   async find(kid: string | undefined, x5t: string | undefined): Promise<VerifyKey | undefined> {
     if (!kid && !x5t) return undefined;
-    if (this.options.now() >= this.freshUntil) await this.refresh();
+    let fetched = false;
+    if (this.options.now() >= this.freshUntil) {
+      await this.refresh();
+      fetched = true;
+    }
     let found = this.lookup(kid, x5t);
-    if (!found && this.options.now() - this.lastFetchAt >= this.options.refetchCooldownMs) {
+    // Once per unknown key (not when this very call just fetched), at most once per cooldown.
+    if (!found && !fetched && this.options.now() - this.lastForcedAt >= this.options.refetchCooldownMs) {
+      this.lastForcedAt = this.options.now();
       await this.refresh();
       found = this.lookup(kid, x5t);
     }
