@@ -18,7 +18,7 @@ describe('Altinn 2 token exchange and verification against the simulator', () =>
   beforeAll(async () => {
     altinn = await startAltinn2Sandbox();
     metrics = new MetricsService();
-    http = new Altinn2HttpClient({ timeoutMs: 1500 }, metrics);
+    http = new Altinn2HttpClient(metrics, { timeoutMs: 1500 });
     tokens = new Altinn2TokenClient(http, { url: altinn.url, apiKey: ALTINN2_SANDBOX_API_KEY });
   });
   afterAll(async () => {
@@ -105,6 +105,9 @@ describe('Altinn 2 token exchange and verification against the simulator', () =>
     expect((await link(good.replace('2099-01-01', '2020-01-01'))).status).toBe(400);
     expect((await link(`${good}&Metadata=4628_210607_fraOgMed;2024-01`)).status).toBe(400);
     expect((await link(good.replace('ResponseType=code', 'ResponseType=token'))).status).toBe(400);
+    const page = await link(good.replace('DelegationContext=x', 'DelegationContext=%3Cscript%3Ealert(1)%3C%2Fscript%3E'));
+    expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page.body).not.toContain('<script>');
   });
 
   it('maps a wrong ApiKey and an unknown code to a typed refusal (token_exchange_failed)', async () => {
@@ -142,6 +145,21 @@ describe('Altinn 2 token exchange and verification against the simulator', () =>
     // A second forged key inside the cooldown does not make us fetch again.
     expect(await refusal(v.verify(await tokens.token(code), taxYear(customer)))).toBe('unknown_key');
     expect(jwksCalls()).toBe(2);
+  });
+
+  it('refuses an unsigned token, another algorithm and a payload changed after signing', async () => {
+    const customer = freshNationalId();
+    const jwt = await tokens.token(await approvedTaxAssessment(customer));
+    const [header, payload, signature] = jwt.split('.');
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const v = verifier();
+    expect(await refusal(v.verify(`${b64({ alg: 'none' })}.${payload}.`, taxYear(customer)))).toBe('algorithm_not_allowed');
+    const kid = (JSON.parse(Buffer.from(header, 'base64url').toString()) as { kid: string }).kid;
+    expect(await refusal(v.verify(`${b64({ alg: 'HS256', kid })}.${payload}.${signature}`, taxYear(customer)))).toBe('algorithm_not_allowed');
+    const someoneElse = freshNationalId();
+    expect(await refusal(v.verify(`${header}.${b64({ ...claims, OfferedBy: someoneElse })}.${signature}`, taxYear(someoneElse)))).toBe('bad_signature');
+    expect(await refusal(v.verify('not a jwt', taxYear(customer)))).toBe('malformed_token');
   });
 
   it('refuses an expired token, and the same code fetches a fresh one 30 s later', async () => {
