@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { AppError } from '../../../src/common/problem';
 import { MetricsService } from '../../../src/metrics/metrics.service';
@@ -5,7 +7,7 @@ import { ALTINN2_SANDBOX_API_KEY } from '../../../src/providers/altinn/altinn2/a
 import { Altinn2HttpClient } from '../../../src/providers/altinn/altinn2/altinn2-http.client';
 import { Altinn2TokenClient, Altinn2TokenRefusedError } from '../../../src/providers/altinn/altinn2/altinn2-token.client';
 import { Altinn2TokenInvalidError, Altinn2TokenVerifier, type Altinn2Expectation } from '../../../src/providers/altinn/altinn2/altinn2-token.verifier';
-import { ALTINN2_SANDBOX_ORG_NUMBER, startAltinn2Sandbox, type StartedAltinn2Sandbox } from '../../../src/providers/altinn/sandbox/altinn2';
+import { Altinn2Sandbox, altinn2SandboxPlugin, ALTINN2_SANDBOX_ORG_NUMBER, startAltinn2Sandbox, type StartedAltinn2Sandbox } from '../../../src/providers/altinn/sandbox/altinn2';
 import { freshNationalId } from '../../support/national-ids';
 import { answerConsentPage, control, RESOURCES } from './altinn2-walk';
 
@@ -266,5 +268,41 @@ describe('Altinn 2 token exchange and verification against the simulator', () =>
       expect(metricText).not.toContain(secret);
     }
     expect(metricText).toContain('operation="altinn2.token.exchange"');
+  });
+});
+
+describe('the Altinn 2 simulator mounted under a prefix (as sandbox mode does)', () => {
+  let app: FastifyInstance;
+  let base: string;
+  let sandbox: Altinn2Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await Altinn2Sandbox.create({ apiKeys: { 'prefixed-key': ALTINN2_SANDBOX_ORG_NUMBER } });
+    app = Fastify({ logger: false, forceCloseConnections: true });
+    await app.register(altinn2SandboxPlugin, { prefix: '/sandbox/altinn2', sandbox });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/sandbox/altinn2`;
+  });
+  afterAll(() => app.close());
+
+  it('posts the consent form back under the prefix and issues tokens for the registered key', async () => {
+    const customer = freshNationalId();
+    const answer = await answerConsentPage(base, { dataset: 'income', params: { fromMonth: '2025-01', toMonth: '2025-03' }, nationalId: customer, decision: 'approve' });
+    const response = await request(`${base}/api/authorization/token/${answer.authorizationCode}`, { headers: { apikey: 'prefixed-key' } });
+    const jwt = JSON.parse(await response.body.text()) as string;
+    expect(sandbox.verifyConsentToken(jwt)).toMatchObject({ offeredBy: customer });
+  });
+
+  it('answers an injected fault on the consent page with an HTML error, once', async () => {
+    await control(base, 'faults', { endpoint: 'accessConsent', kind: 'status', status: 503, times: 1 });
+    const q = 'Resources=4628;210607&CoveredBy=910514458&RedirectUrl=http%3A%2F%2F127.0.0.1%2Fcb&ValidToDate=2099-01-01%2010:00:00&DelegationContext=x&ResponseType=code';
+    const first = await request(`${base}/ui/AccessConsent/?${q}`);
+    expect(first.statusCode).toBe(503);
+    expect(first.headers['content-type']).toMatch(/text\/html/);
+    await first.body.dump();
+    const second = await request(`${base}/ui/AccessConsent/?${q}`);
+    expect(second.statusCode).toBe(200);
+    await second.body.dump();
+    expect(sandbox.getCalls('accessConsent').slice(-2).map((c) => c.status)).toEqual([503, 200]);
   });
 });
