@@ -1,0 +1,5 @@
+export { partnerBankSandboxPlugin } from './partner-bank-sandbox.plugin';
+export { startPartnerBankSandbox, type StartedPartnerBankSandbox } from './partner-bank-sandbox.server';
+export { PartnerBankSandbox, PARTNER_BANK_ENDPOINTS, type PartnerBankSandboxOptions, type PartnerBankCall } from './partner-bank-sandbox.state';
+export { createTestCa, createTestPki, type TestPki, type TestCa } from './test-certificates';
+export { type FallbackRefusal } from './fallback-verifier';
