@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../../common/problem';
 import { upstreamBadResponse, upstreamFailure, UpstreamResponse, upstreamStatusFailure } from '../upstream/upstream';
 import type { BalanceDto, TransactionDto } from './accounts.dto';
 import { mapAccountList, mapBalances, mapTransactions, PartnerAccount, UnusableAnswerError } from './accounts.mapper';
-import type { OpenbankingCredentials } from './openbanking-credentials';
-import type { OpenbankingHttpClient } from './openbanking-http.client';
-import type { OpenbankingConfig } from './openbanking.config';
+import { OPENBANKING_CREDENTIALS, type OpenbankingCredentials } from './openbanking-credentials';
+import { OpenbankingHttpClient } from './openbanking-http.client';
+import { OpenbankingConfig } from './openbanking.config';
 
 /** The bank answered 404 for an account: not the customer's, or gone. */
 export class PartnerAccountNotFoundError extends AppError {
@@ -24,13 +24,14 @@ type Operation = 'accounts.list' | 'accounts.balances' | 'accounts.transactions'
  * Accept: application/json, plus the mode's credentials. GETs, so transient failures are retried
  * within the timeout budget. Neither PSU-ID nor the bank's body is ever logged.
  */
+@Injectable()
 export class OpenbankingAccountsClient {
   private readonly logger = new Logger(OpenbankingAccountsClient.name);
 
   constructor(
     private readonly config: OpenbankingConfig,
     private readonly http: OpenbankingHttpClient,
-    private readonly credentials: OpenbankingCredentials,
+    @Inject(OPENBANKING_CREDENTIALS) private readonly credentials: OpenbankingCredentials,
   ) {}
 
   async accounts(nationalId: string): Promise<PartnerAccount[]> {

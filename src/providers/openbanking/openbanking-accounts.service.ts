@@ -1,7 +1,8 @@
+import { Injectable } from '@nestjs/common';
 import { AppError } from '../../common/problem';
 import type { AccountsDto, TransactionsDto } from './accounts.dto';
 import { ACCOUNT_ID_PATTERN } from './accounts.mapper';
-import type { OpenbankingAccountsClient } from './accounts.client';
+import { OpenbankingAccountsClient } from './accounts.client';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_DAYS = 90;
@@ -12,11 +13,9 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * The `accounts` dataset for one customer: accounts with their balances (one accounts call, then
  * the balances of every account at once) and one account's transactions.
  */
+@Injectable()
 export class OpenbankingAccountsService {
-  constructor(
-    private readonly client: OpenbankingAccountsClient,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly client: OpenbankingAccountsClient) {}
 
   async accountsWithBalances(nationalId: string): Promise<AccountsDto> {
     const accounts = await this.client.accounts(nationalId);
@@ -33,7 +32,7 @@ export class OpenbankingAccountsService {
   }
 
   private window(from: string | undefined, to: string | undefined): { dateFrom: string; dateTo: string } {
-    const dateTo = to ?? isoDate(this.now());
+    const dateTo = to ?? isoDate(Date.now());
     const dateFrom = from ?? isoDate(Date.parse(dateTo) - DEFAULT_DAYS * DAY_MS);
     const errors = [
       ...(isDate(dateFrom) ? [] : [{ field: 'from', message: 'must be a date (YYYY-MM-DD)' }]),

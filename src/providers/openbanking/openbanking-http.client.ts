@@ -18,8 +18,8 @@ export function openbankingApiOf(operation: string): OpenbankingApi {
  */
 @Injectable()
 export class OpenbankingHttpClient extends UpstreamHttpClient<OpenbankingApi> implements OnApplicationShutdown {
-  constructor(config: OpenbankingConfig, metrics: MetricsService, httpsProxy?: string) {
-    super(metrics, { upstream: 'openbanking', timeoutMs: config.timeoutMs, httpsProxy, apis: OPENBANKING_APIS, apiOf: openbankingApiOf });
+  constructor(config: OpenbankingConfig, metrics: MetricsService) {
+    super(metrics, { upstream: 'openbanking', timeoutMs: config.timeoutMs, httpsProxy: config.httpsProxy, apis: OPENBANKING_APIS, apiOf: openbankingApiOf });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -91,6 +91,13 @@ describe('parseOpenbankingConfig', () => {
     ]);
   });
 
+  it('refuses an RSA key under 2048 bits', () => {
+    const small = require('node:crypto').generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    expect(parseOpenbankingConfig(fallbackEnv(rsa, { OPENBANKING_QSEAL_KEY: small }), { sandbox: false }).problems).toEqual([
+      { variable: 'OPENBANKING_QSEAL_KEY', message: 'must be an RSA key of at least 2048 bits' },
+    ]);
+  });
+
   it('accepts PEM given on one line with \\n escapes', () => {
     const oneLine = (pem: string) => pem.replace(/\n/g, '\\n');
     expect(variables(fallbackEnv(ec, { OPENBANKING_QSEAL_KEY: oneLine(ec.leafKeyPem), OPENBANKING_QSEAL_CERT_CHAIN: oneLine(ec.chainPem) }))).toEqual([]);

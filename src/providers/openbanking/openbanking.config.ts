@@ -30,6 +30,8 @@ export class OpenbankingConfig {
   readonly clientSecret?: string;
   /** `fallback` mode only. */
   readonly qseal?: QsealMaterial;
+  /** HTTPS_PROXY, from the application's configuration. */
+  readonly httpsProxy?: string;
 
   constructor(values: OpenbankingConfig) {
     Object.assign(this, values);
@@ -65,7 +67,7 @@ export const OPENBANKING_VARIABLES = [
  */
 export function parseOpenbankingConfig(
   env: Record<string, string | undefined>,
-  options: { sandbox: boolean; sandboxDefaults?: OpenbankingSandboxDefaults; now?: Date },
+  options: { sandbox: boolean; sandboxDefaults?: OpenbankingSandboxDefaults; now?: Date; httpsProxy?: string },
 ): { config?: OpenbankingConfig; problems: OpenbankingConfigProblem[] } {
   const problems: OpenbankingConfigProblem[] = [];
   const problem = (variable: string, message: string) => {
@@ -111,7 +113,7 @@ export function parseOpenbankingConfig(
     config = { qseal };
   }
   if (problems.length > 0) return { problems };
-  return { config: new OpenbankingConfig({ mode: mode as OpenbankingMode, apiUrl, timeoutMs, ...config }), problems };
+  return { config: new OpenbankingConfig({ mode: mode as OpenbankingMode, apiUrl, timeoutMs, ...config, httpsProxy: options.httpsProxy }), problems };
 }
 
 function parseQseal(
@@ -129,6 +131,7 @@ function parseQseal(
       key = createPrivateKey(pemWithNewlines(keyPem));
       alg = algorithmOf(key);
       if (!alg) problem('OPENBANKING_QSEAL_KEY', 'must be an RSA key (RS256) or a P-256 EC key (ES256)');
+      else if (alg === 'RS256' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) problem('OPENBANKING_QSEAL_KEY', 'must be an RSA key of at least 2048 bits');
     } catch {
       problem('OPENBANKING_QSEAL_KEY', 'must be a PEM private key (PKCS#8 or PKCS#1/SEC1), unencrypted');
     }
