@@ -121,6 +121,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ PROVIDERS: 'nogi' }).providers).toEqual(['nogi']);
   });
 
+  it("needs NoGi's variables only when NoGi is enabled", () => {
+    const { NOGI_CLIENT_ID, NOGI_CLIENT_SECRET, NOGI_REDIRECT_URI, ...withoutNogi } = production;
+    void [NOGI_CLIENT_ID, NOGI_CLIENT_SECRET, NOGI_REDIRECT_URI];
+    expect(problemsOf({ ...withoutNogi, PROVIDERS: 'nogi' })).toEqual(expect.arrayContaining(['NOGI_CLIENT_ID', 'NOGI_CLIENT_SECRET', 'NOGI_REDIRECT_URI']));
+    expect(problemsOf({ ...withoutNogi, PROVIDERS: 'altinn,openbanking' }).filter((v) => v.startsWith('NOGI_'))).toEqual([]);
+  });
+
   it('refuses to start with an unknown provider in PROVIDERS, naming it', () => {
     expect(problemsOf({ ...production, PROVIDERS: 'nogi,bankid' })).toEqual(['PROVIDERS']);
     expect(problemsOf({ ...production, PROVIDERS: ',' })).toEqual(['PROVIDERS']);

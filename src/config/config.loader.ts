@@ -108,7 +108,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
 
   const nogiIssuer = secureUrl('NOGI_ISSUER', vars.NOGI_ISSUER ?? preset?.issuer ?? `${local}${SANDBOX_PATHS.nogi}`);
   const nogiApiUrl = secureUrl('NOGI_API_URL', vars.NOGI_API_URL ?? preset?.api ?? `${local}${SANDBOX_PATHS.nogi}`);
-  const nogiRedirectUri = secureUrl('NOGI_REDIRECT_URI', required('NOGI_REDIRECT_URI', `${local}/v1/consent-flows/callback`));
+  const nogiEnabled = providers.includes('nogi');
+  /** A NoGi variable: required only when NoGi is enabled (PROVIDERS). */
+  const forNogi = (name: keyof EnvironmentVariables, sandboxDefault: string): string => (nogiEnabled ? required(name, sandboxDefault) : ((vars[name] as string | undefined) ?? ''));
+  const nogiRedirectUri = secureUrl('NOGI_REDIRECT_URI', forNogi('NOGI_REDIRECT_URI', `${local}/v1/consent-flows/callback`));
   const authIssuer = required('AUTH_ISSUER', `${local}${SANDBOX_PATHS.idp}`);
   const authJwksUrl = secureUrl('AUTH_JWKS_URL', required('AUTH_JWKS_URL', `${local}${SANDBOX_PATHS.idp}/.well-known/jwks.json`));
 
@@ -185,8 +188,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       if (host !== '' && !isLoopback(host)) problem(name, 'must be a loopback address in sandbox mode (it issues tokens to anyone); set NOGI_ENV to preprod or prod');
     }
   }
-  const nogiClientId = required('NOGI_CLIENT_ID', SANDBOX_CLIENT.id);
-  const nogiClientSecret = required('NOGI_CLIENT_SECRET', SANDBOX_CLIENT.secret);
+  const nogiClientId = forNogi('NOGI_CLIENT_ID', SANDBOX_CLIENT.id);
+  const nogiClientSecret = forNogi('NOGI_CLIENT_SECRET', SANDBOX_CLIENT.secret);
   const authAudience = required('AUTH_AUDIENCE', SANDBOX_AUDIENCE);
   if (vars.HTTPS_PROXY !== undefined) secureUrlOrHttpProxy('HTTPS_PROXY', vars.HTTPS_PROXY);
 

@@ -25,6 +25,10 @@ export class ConsentFeedPoller implements OnApplicationBootstrap, BeforeApplicat
 
   onApplicationBootstrap(): void {
     const intervalSeconds = this.config.feedPollIntervalSeconds;
+    if (!this.config.providers.includes('nogi')) {
+      this.logger.log('NoGi is not enabled (PROVIDERS): its consent feed is not polled');
+      return;
+    }
     if (intervalSeconds <= 0) {
       this.logger.log('Consent feed polling is off (FEED_POLL_INTERVAL_SECONDS=0)');
       return;
