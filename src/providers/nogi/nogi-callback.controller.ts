@@ -1,12 +1,10 @@
-import { Controller, Get, Header, Redirect, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Redirect, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../auth/scopes.decorator';
 import { ApiProblems } from '../../common/api-problems.decorator';
 import { AppError } from '../../common/problem';
 import { RequestId } from '../../common/request-id';
-import { humanPaced } from '../upstream/upstream-circuit';
-import { GuardedCallbackRequest, NogiCallbackGuard } from './nogi-callback.guard';
-import { NogiFlowCompletion } from './nogi-flow.completion';
+import { CallbackHttpRequest, NogiFlowCompletion } from './nogi-flow.completion';
 
 /** NoGi's redirect back to the bank: the one route of a debt flow a browser reaches from the internet. */
 @ApiTags('consent-flows')
@@ -17,7 +15,6 @@ export class NogiCallbackController {
   /** The redirect_uri registered at NoGi; the only route a browser reaches from the internet. */
   @Get('callback')
   @Public()
-  @UseGuards(NogiCallbackGuard)
   @Redirect(undefined, 303)
   @Header('referrer-policy', 'no-referrer')
   @ApiOperation({
@@ -33,14 +30,11 @@ export class NogiCallbackController {
   @ApiQuery({ name: 'error', required: false, description: "NoGi's error code (failure)", schema: { type: 'string', example: 'consent_denied' } })
   @ApiQuery({ name: 'error_description', required: false, description: "NoGi's error text (failure; never shown to the customer)", schema: { type: 'string' } })
   @ApiProblems(303, undefined, ['INVALID_STATE', 'VALIDATION_FAILED', 'DEPENDENCY_UNAVAILABLE'])
-  async callback(@Req() request: GuardedCallbackRequest, @RequestId() requestId: string): Promise<{ url: string }> {
-    const query = request.query as Record<string, unknown>;
-    const outcome = request.nogiCallback;
+  async callback(@Req() request: CallbackHttpRequest, @Res({ passthrough: true }) response: unknown, @RequestId() requestId: string): Promise<{ url: string }> {
+    const query = request.query;
     let target: URL;
     if (typeof query.error === 'string') target = await this.completion.fail(query.state, query.error, requestId);
-    // Human-paced: the ID token's keys, the debt collection and a discarded consent's revocation
-    // are tried even while NoGi's breakers are open (the customer has just finished BankID).
-    else if (outcome) target = await humanPaced(() => this.completion.complete(outcome, query.scope, requestId));
+    else if (typeof query.code === 'string') target = await this.completion.complete(request, response, requestId);
     else throw AppError.validation([{ field: 'code', message: 'the callback needs either code and state, or error and state' }]);
     return { url: target.toString() };
   }

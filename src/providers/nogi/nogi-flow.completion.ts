@@ -7,21 +7,27 @@ import { ConsentRepository } from '../../consents/consent.repository';
 import { ConsentsService } from '../../consents/consents.service';
 import { ConsentFlowService, flowErrorOf } from '../../consent-flow/consent-flow.service';
 import type { FlowError } from '../../consent-flow/consent-flow.dto';
-import type { FlowRecord } from '../../consent-flow/flow.store';
+import type { FlowRecord, FlowSecrets } from '../../consent-flow/flow.store';
 import { UpstreamTransportError } from '../upstream/upstream';
+import { humanPaced } from '../upstream/upstream-circuit';
 import type { DebtInformationDto } from './debt.dto';
 import { isNogiDebtInformation, NogiDebtInformation, toDebtResponse } from './debt.mapper';
 import { grantedBaseScopes } from './flow-scope';
-import type { CallbackOutcome } from './nogi-callback.guard';
 import { NogiAuthCodeClient } from './nogi-auth-code.client';
 import { InvalidIdTokenError, NogiIdTokenVerifier } from './nogi-id-token.verifier';
+import { NogiGrant, NogiOAuthStrategy } from './nogi-oauth.strategy';
+
+/** The callback request as the completion reads it (passport reads the code from it too). */
+export interface CallbackHttpRequest {
+  query: Record<string, unknown>;
+}
 
 const DENIED: ReadonlySet<string> = new Set(['consent_denied', 'login_cancelled']);
 
 /**
- * NoGi's side of a flow's callback: after the state was taken and the code exchanged (passport),
- * check the granted scope and the ID token, collect the debt once, check it is the flow's
- * customer, record the consent and keep the debt for the flow's reads.
+ * NoGi's side of a flow's callback, in order: take the state once, exchange the code (passport),
+ * check the granted scope and the ID token, collect the debt once, check it is the flow's customer,
+ * record the consent and keep the debt for the flow's reads.
  */
 @Injectable()
 export class NogiFlowCompletion {
@@ -34,6 +40,7 @@ export class NogiFlowCompletion {
     private readonly idTokens: NogiIdTokenVerifier,
     private readonly consents: ConsentRepository,
     private readonly consentsService: ConsentsService,
+    private readonly strategy: NogiOAuthStrategy,
   ) {}
 
   /** NoGi redirected with an error: take the state once and end the flow. */
@@ -43,18 +50,31 @@ export class NogiFlowCompletion {
     return this.flows.finish(flow, DENIED.has(code) ? 'denied' : 'failed', code, requestId);
   }
 
-  /** NoGi redirected with a code and passport exchanged it (or failed to). */
-  async complete(outcome: CallbackOutcome, grantedScope: unknown, requestId: string): Promise<URL> {
-    const flow = outcome.flow;
-    if (!outcome.grant) return this.flows.finish(flow, 'failed', exchangeFailure(outcome.error), requestId);
-    const grant = outcome.grant;
+  /**
+   * NoGi redirected with a code: take the state once (unknown, reused or tampered → 400 before any
+   * upstream call), exchange the code (passport), collect once, check, record. A valid state with a
+   * code is always exchanged, even while NoGi's breakers are open (the customer has just consented).
+   */
+  async complete(request: CallbackHttpRequest, response: unknown, requestId: string): Promise<URL> {
+    const query = request.query;
+    const { flow, secrets } = await this.flows.takeFlow(query.state, 'nogi');
+    let grant: NogiGrant;
+    try {
+      grant = await humanPaced(() => this.strategy.exchange(request, response, secrets.codeVerifier));
+    } catch (error) {
+      return this.flows.finish(flow, 'failed', exchangeFailure(error), requestId);
+    }
+    return humanPaced(() => this.collect(flow, secrets, grant, query.scope, requestId));
+  }
+
+  private async collect(flow: FlowRecord, secrets: FlowSecrets, grant: NogiGrant, grantedScope: unknown, requestId: string): Promise<URL> {
     const granted = grantedBaseScopes(`${typeof grantedScope === 'string' ? grantedScope : ''} ${grant.scope}`);
     if (!granted.has(baseScopeOf(flow))) return this.flows.finish(flow, 'failed', 'invalid_scopes', requestId);
 
     let pid: string | undefined;
     if (grant.idToken) {
       try {
-        ({ pid } = await this.idTokens.verify(grant.idToken, outcome.secrets.nonce));
+        ({ pid } = await this.idTokens.verify(grant.idToken, secrets.nonce));
       } catch (error) {
         if (!(error instanceof InvalidIdTokenError)) return this.flows.finish(flow, 'failed', 'nogi_unavailable', requestId);
         this.logger.warn({ flowId: flow.id, reason: error.message }, 'NoGi ID token refused');
