@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { NationalIdHasher } from '../../src/common/crypto/data-cipher';
 import { FlowStore } from '../../src/consent-flow/flow.store';
 import { ConsentRepository } from '../../src/consents/consent.repository';
@@ -153,6 +154,12 @@ describe('datasets and providers', () => {
     expect([byFlow.status, byFlow.json.code]).toEqual([409, 'DATASET_MISMATCH']);
     expect((await api(app, 'GET', `/v1/consent-flows/${flowId}`, { token: admin })).json).toMatchObject({ dataset: 'income', provider: 'altinn' });
     expect(nogi.sandbox.getCalls().length).toBe(calls);
+    // Each refusal is one audit row naming the dataset that was asked for.
+    const audit = await app.app.get(DataSource).query(`SELECT action, outcome, dataset FROM audit_event WHERE consent_id = $1 OR flow_id = $2 ORDER BY id`, [income.id, flowId]);
+    expect(audit).toEqual([
+      { action: 'consent.debt_read', outcome: 'dataset_mismatch', dataset: 'debt' },
+      { action: 'flow.debt_read', outcome: 'dataset_mismatch', dataset: 'debt' },
+    ]);
   });
 
   it('needs debt:read on the debt routes: a token with income:read only gets 403', async () => {
@@ -162,5 +169,18 @@ describe('datasets and providers', () => {
       const answer = await api(app, 'GET', path, { token: incomeOnly });
       expect([path, answer.status, answer.json.code]).toEqual([path, 403, 'INSUFFICIENT_SCOPE']);
     }
+  });
+
+  it("revokes by the consent's provider: one without upstream revocation is recorded revoked at once (204), and NoGi is never called", async () => {
+    const income = await insertConsent(app, { dataset: 'income', provider: 'altinn', nationalId: freshNationalId() });
+    const calls = nogi.sandbox.getCalls().length;
+    const revoked = await api(app, 'DELETE', `/v1/consents/${income.id}`, { token: admin });
+    expect(revoked.status).toBe(204);
+    expect((await api(app, 'GET', `/v1/consents/${income.id}`, { token: admin })).json).toMatchObject({ status: 'revoked', dataset: 'income', provider: 'altinn' });
+    expect(nogi.sandbox.getCalls().length).toBe(calls);
+    const audit = await app.app.get(DataSource).query(`SELECT action, dataset, detail FROM audit_event WHERE consent_id = $1 ORDER BY id`, [income.id]);
+    expect(audit).toEqual([{ action: 'consent.revoked', dataset: 'income', detail: { altinn: 'local' } }]);
+    // Idempotent.
+    expect((await api(app, 'DELETE', `/v1/consents/${income.id}`, { token: admin })).status).toBe(204);
   });
 });

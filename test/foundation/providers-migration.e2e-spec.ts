@@ -5,6 +5,7 @@ import { dataSourceOptions } from '../../src/database/data-source';
 import { InitialSchema1795313517015 } from '../../src/database/migrations/1795313517015-InitialSchema';
 import { RevocationOutboxFailed1796110725097 } from '../../src/database/migrations/1796110725097-RevocationOutboxFailed';
 import { ProvidersAndDatasets1796900000000 } from '../../src/database/migrations/1796900000000-ProvidersAndDatasets';
+import { AuditDataset1797000000000 } from '../../src/database/migrations/1797000000000-AuditDataset';
 import { createEmptyDatabase, suiteDatabaseName } from '../support/test-database';
 
 const BEFORE = [InitialSchema1795313517015, RevocationOutboxFailed1796110725097];
@@ -97,5 +98,13 @@ describe('providers and datasets migration', () => {
     // And forward again.
     await migrateWith([...BEFORE, ProvidersAndDatasets1796900000000], (ds) => ds.runMigrations());
     expect((await sql.query(`SELECT count(*)::int AS n FROM consent WHERE provider = 'nogi' AND dataset = 'debt'`)).rows).toEqual([{ n: 2 }]);
+  });
+
+  it('names the dataset of every earlier audit row (debt) and reverts cleanly', async () => {
+    await migrateWith([...BEFORE, ProvidersAndDatasets1796900000000, AuditDataset1797000000000], (ds) => ds.runMigrations());
+    expect((await sql.query('SELECT action, dataset, consent_id FROM audit_event')).rows).toEqual([{ action: 'consent.registered', dataset: 'debt', consent_id: consentIds[0] }]);
+    await migrateWith([...BEFORE, ProvidersAndDatasets1796900000000, AuditDataset1797000000000], (ds) => ds.undoLastMigration());
+    expect((await sql.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'audit_event' AND column_name = 'dataset'`)).rows).toEqual([]);
+    expect((await sql.query('SELECT action, consent_id FROM audit_event')).rows).toEqual([{ action: 'consent.registered', consent_id: consentIds[0] }]);
   });
 });
