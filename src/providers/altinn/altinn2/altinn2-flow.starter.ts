@@ -30,7 +30,7 @@ export class Altinn2FlowStarter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  start(input: FlowStartInput): Promise<FlowStartOutput> {
+  async start(input: FlowStartInput): Promise<FlowStartOutput> {
     const dataset = altinn2DatasetOf(input.dataset);
     const durationDays = input.durationDays ?? DEFAULT_DURATION_DAYS;
     // Whole seconds: ValidToDate carries no fraction, and the token's ValidToDate must match it.
@@ -44,12 +44,12 @@ export class Altinn2FlowStarter {
       state: input.state,
       validTo,
     });
-    return Promise.resolve({
+    return {
       authorizationUrl,
       scope: ALTINN_RESOURCE_NAMES[dataset],
       durationDays,
       // `altinnVersion` lets the callback serve flows started before ALTINN_VERSION changed.
       flowData: { altinnVersion: 2, altinn2Service: serviceKey(consent.service), validTo: validTo.toISOString() },
-    });
+    };
   }
 }
