@@ -3,11 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { createLocalJWKSet } from 'jose';
 import { DataCipher } from '../../../src/common/crypto/data-cipher';
 import { MetricsService } from '../../../src/metrics/metrics.service';
-import { Altinn2Collector } from '../../../src/providers/altinn/altinn2/altinn2-collector';
-import { Altinn2FlowStarter } from '../../../src/providers/altinn/altinn2/altinn2-flow.starter';
-import { Altinn2HttpClient } from '../../../src/providers/altinn/altinn2/altinn2-http.client';
-import { Altinn2TokenClient } from '../../../src/providers/altinn/altinn2/altinn2-token.client';
-import { Altinn2TokenVerifier } from '../../../src/providers/altinn/altinn2/altinn2-token.verifier';
+import { Altinn2Clients } from '../../../src/providers/altinn/altinn2/altinn2-clients';
 import { ALTINN2_SANDBOX_API_KEY } from '../../../src/providers/altinn/altinn2/altinn2.config';
 import { MaskinportenHttpClient } from '../../../src/providers/altinn/maskinporten/maskinporten-http.client';
 import { MaskinportenClient } from '../../../src/providers/altinn/maskinporten/maskinporten.client';
@@ -35,7 +31,7 @@ describe('Altinn 2, Maskinporten and Skatteetaten simulators mounted together fo
   const key = generateSandboxClientKey();
   const maskinporten = new MaskinportenSandbox({ baseUrl: 'http://127.0.0.1', clients: [{ clientId: 'sandbox-client', orgNumber: BANK_ORG, scopes: ['skatteetaten:summertskattegrunnlag', 'skatteetaten:inntekt'], keys: [{ kid: key.kid, key: key.publicJwk }] }] });
   const metrics = new MetricsService();
-  const https = [new Altinn2HttpClient(metrics, { timeoutMs: 2000 }), new MaskinportenHttpClient(metrics, { timeoutMs: 2000 }), new SkatteetatenHttpClient(metrics, { timeoutMs: 2000 })] as const;
+  const https = [new MaskinportenHttpClient(metrics, { timeoutMs: 2000 }), new SkatteetatenHttpClient(metrics, { timeoutMs: 2000 })] as const;
 
   beforeAll(async () => {
     altinn2 = await Altinn2Sandbox.create({ apiKeys: { [ALTINN2_SANDBOX_API_KEY]: BANK_ORG } });
@@ -62,15 +58,17 @@ describe('Altinn 2, Maskinporten and Skatteetaten simulators mounted together fo
     const mp = loadMaskinportenConfig({}, { issuer: maskinporten.issuer, clientId: 'sandbox-client', privateKey: key.privateKeyPem, kid: key.kid });
     if (!mp.ok) throw new Error('config');
     const skeBase = `${base}/sandbox/skatteetaten`;
-    const collector = new Altinn2Collector(
-      new Altinn2TokenClient(https[0], { url: altinn2Url, apiKey: ALTINN2_SANDBOX_API_KEY }),
-      new Altinn2TokenVerifier(https[0], { url: altinn2Url, orgNumber: BANK_ORG }),
-      new MaskinportenClient(mp.config, https[1], new MemoryStateStore(), new DataCipher([randomBytes(32)])),
-      new TaxAssessmentClient({ taxAssessmentUrl: `${skeBase}${SKATTEETATEN_SANDBOX_PATHS.taxAssessment}` }, https[2]),
-      new IncomeClient({ incomeUrl: `${skeBase}${SKATTEETATEN_SANDBOX_PATHS.income}` }, https[2]),
-      RESOURCES,
-    );
-    const starter = new Altinn2FlowStarter({ url: altinn2Url, resources: RESOURCES, orgNumber: BANK_ORG, redirectUri: `${base}/v1/consent-flows/callback/altinn` });
+    const altinn2Clients = new Altinn2Clients({
+      altinn2: { url: altinn2Url, apiKey: ALTINN2_SANDBOX_API_KEY, resources: RESOURCES },
+      orgNumber: BANK_ORG,
+      redirectUri: `${base}/v1/consent-flows/callback/altinn`,
+      timeoutMs: 2000,
+      metrics,
+      maskinporten: new MaskinportenClient(mp.config, https[0], new MemoryStateStore(), new DataCipher([randomBytes(32)])),
+      taxAssessment: new TaxAssessmentClient({ taxAssessmentUrl: `${skeBase}${SKATTEETATEN_SANDBOX_PATHS.taxAssessment}` }, https[1]),
+      income: new IncomeClient({ incomeUrl: `${skeBase}${SKATTEETATEN_SANDBOX_PATHS.income}` }, https[1]),
+    });
+    const { starter, collector } = altinn2Clients;
     const parameters = { incomeYear: LATEST_YEAR };
     const started = await starter.start({ flowId: 'f', dataset: 'tax-assessment', nationalId: PERSON, parameters, durationDays: 10, message: undefined, purpose: undefined, state: 'sandbox-state-0123456789', expiresAt: new Date(), requestId: 'r' });
     const answer = await answerLink(started.authorizationUrl, PERSON, 'approve');
@@ -78,5 +76,6 @@ describe('Altinn 2, Maskinporten and Skatteetaten simulators mounted together fo
     const token = await collector.consentToken('tax-assessment', answer.authorizationCode!, parameters, (offeredBy) => offeredBy === PERSON);
     const fetched = await collector.fetch('tax-assessment', parameters, token);
     expect(fetched).toMatchObject({ kind: 'found', persons: [PERSON], data: { inntektsaar: String(LATEST_YEAR) } });
+    await altinn2Clients.onApplicationShutdown();
   });
 });
