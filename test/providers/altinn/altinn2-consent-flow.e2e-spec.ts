@@ -151,6 +151,15 @@ describe('Altinn 2 consent flows: start, the consent page, the callback', () => 
     expect(second.flow).toMatchObject({ status: 'failed', error: 'skatteetaten_unavailable' });
   });
 
+  it('keeps the ValidToDate the flow asked for when the token states a later one', async () => {
+    await control(h.altinn.url, 'token-tamper', { claims: { ValidToDate: nowSeconds() + 400 * 86_400 } });
+    const started = await startFlow(h, 'tax-assessment', PERSON, { incomeYear: LATEST_YEAR }, 5);
+    const { flow } = await answerAndComplete(h, started, PERSON, 'approve');
+    const asked = parseAltinn2Date(new URL(started.authorizationUrl).searchParams.get('ValidToDate'))!;
+    expect((await h.consents.findById(flow.consentId!))!.expiresAt).toEqual(asked);
+    expect(flow.consentExpiresAt).toBe(asked.toISOString());
+  });
+
   it('accepts the old claim form (x5t only, ServiceCodes, local-time ValidToDate) and a raw JWT body', async () => {
     await control(h.altinn.url, 'options', { claimForm: 'old', tokenBody: 'raw' });
     const { flow } = await answerAndComplete(h, await startFlow(h, 'tax-assessment', PERSON, { incomeYear: LATEST_YEAR }), PERSON, 'approve');

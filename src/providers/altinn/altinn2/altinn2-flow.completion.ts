@@ -86,8 +86,7 @@ export class Altinn2FlowCompletion {
         createdBy: flow.ownerClientId,
         status: 'active',
         nationalIdHash: flow.nationalIdHash,
-        // The customer's ValidToDate, as the verified token states it.
-        expiresAt: token.consent.validTo,
+        expiresAt: validToOf(flow, token),
         secretCiphertext: await this.cipher.encrypt(code, altinn2CodeContext(consentId)),
         lastUsedAt: now,
       }),
@@ -98,6 +97,12 @@ export class Altinn2FlowCompletion {
     flow.consentExpiresAt = consent.expiresAt?.toISOString();
     return this.flows.finish(flow, 'completed', undefined, requestId);
   }
+}
+
+/** The verified token's ValidToDate, never later than the one the flow asked for (durationDays). */
+function validToOf(flow: FlowRecord, token: Altinn2ConsentToken): Date {
+  const asked = Date.parse(String(flow.providerData?.validTo ?? ''));
+  return Number.isFinite(asked) && asked < token.consent.validTo.getTime() ? new Date(asked) : token.consent.validTo;
 }
 
 /** A query value as Altinn sends it: one string (a repeated parameter is not Altinn's). */
