@@ -101,7 +101,7 @@ describe('Altinn 2 consent flows: start, the consent page, the callback', () => 
 
   it('fails with token_exchange_failed when Altinn refuses our ApiKey (403), recording nothing', async () => {
     const started = await startFlow(h, 'tax-assessment', PERSON, { incomeYear: LATEST_YEAR });
-    const { flow, code } = await answerAndComplete(h, started, PERSON, 'approve', h.completionWithApiKey('not-our-api-key'));
+    const { flow, code } = await answerAndComplete(h, started, PERSON, 'approve', h.completionWith({ apiKey: 'not-our-api-key' }));
     expect(flow).toMatchObject({ status: 'failed', error: 'token_exchange_failed' });
     expect(h.altinn.sandbox.getCalls('token')).toEqual([expect.objectContaining({ apiKey: 'unknown', status: 403 })]);
     expect(await recorded(code)).toBeNull();
@@ -158,6 +158,19 @@ describe('Altinn 2 consent flows: start, the consent page, the callback', () => 
     const asked = parseAltinn2Date(new URL(started.authorizationUrl).searchParams.get('ValidToDate'))!;
     expect((await h.consents.findById(flow.consentId!))!.expiresAt).toEqual(asked);
     expect(flow.consentExpiresAt).toBe(asked.toISOString());
+  });
+
+  it('fails with maskinporten_unavailable when Maskinporten answers 5xx', async () => {
+    h.kit.maskinporten.sandbox.injectFault({ endpoint: 'token', kind: 'status', status: 503 });
+    try {
+      const started = await startFlow(h, 'tax-assessment', PERSON, { incomeYear: LATEST_YEAR });
+      const { flow, code } = await answerAndComplete(h, started, PERSON, 'approve', h.completionWith({ maskinporten: h.kit.client() }));
+      expect(flow).toMatchObject({ status: 'failed', error: 'maskinporten_unavailable' });
+      expect(await recorded(code)).toBeNull();
+      expect(skatteetatenCalls()).toBe(0);
+    } finally {
+      h.kit.maskinporten.sandbox.faults.clear();
+    }
   });
 
   it('accepts the old claim form (x5t only, ServiceCodes, local-time ValidToDate) and a raw JWT body', async () => {

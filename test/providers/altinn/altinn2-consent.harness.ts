@@ -14,6 +14,7 @@ import { Altinn2HttpClient } from '../../../src/providers/altinn/altinn2/altinn2
 import type { Altinn2Dataset } from '../../../src/providers/altinn/altinn2/altinn2-link';
 import { Altinn2TokenClient } from '../../../src/providers/altinn/altinn2/altinn2-token.client';
 import { Altinn2TokenVerifier } from '../../../src/providers/altinn/altinn2/altinn2-token.verifier';
+import type { MaskinportenClient } from '../../../src/providers/altinn/maskinporten/maskinporten.client';
 import { ALTINN2_SANDBOX_API_KEY } from '../../../src/providers/altinn/altinn2/altinn2.config';
 import { ALTINN2_SANDBOX_ORG_NUMBER, startAltinn2Sandbox, type StartedAltinn2Sandbox } from '../../../src/providers/altinn/sandbox/altinn2';
 import { altinn2SamtykkeVerifier } from '../../../src/providers/altinn/sandbox/skatteetaten';
@@ -48,8 +49,8 @@ export interface Altinn2Harness {
   starter: Altinn2FlowStarter;
   completion: Altinn2FlowCompletion;
   reader: Altinn2ConsentReader;
-  /** A completion whose token client sends another ApiKey. */
-  completionWithApiKey(apiKey: string): Altinn2FlowCompletion;
+  /** A completion with another ApiKey, or its own Maskinporten client (an empty token cache). */
+  completionWith(opts: { apiKey?: string; maskinporten?: MaskinportenClient }): Altinn2FlowCompletion;
   close(): Promise<void>;
 }
 
@@ -69,8 +70,8 @@ export async function startAltinn2Harness(): Promise<Altinn2Harness> {
   const maskinporten = kit.client(get(StateStore));
   const taxAssessment = new TaxAssessmentClient({ taxAssessmentUrl: kit.skatteetaten.taxAssessmentUrl }, skeHttp);
   const income = new IncomeClient({ incomeUrl: kit.skatteetaten.incomeUrl }, skeHttp);
-  const collector = (apiKey: string) => new Altinn2Collector(new Altinn2TokenClient(altinnHttp, { url: altinn.url, apiKey }), verifier, maskinporten, taxAssessment, income, RESOURCES);
-  const completionWithApiKey = (apiKey: string) => new Altinn2FlowCompletion(flows, collector(apiKey), consents, cipher, hasher);
+  const collector = (apiKey = ALTINN2_SANDBOX_API_KEY, mp = maskinporten) => new Altinn2Collector(new Altinn2TokenClient(altinnHttp, { url: altinn.url, apiKey }), verifier, mp, taxAssessment, income, RESOURCES);
+  const completionWith = (opts: { apiKey?: string; maskinporten?: MaskinportenClient }) => new Altinn2FlowCompletion(flows, collector(opts.apiKey, opts.maskinporten), consents, cipher, hasher);
   return {
     altinn,
     kit,
@@ -83,9 +84,9 @@ export async function startAltinn2Harness(): Promise<Altinn2Harness> {
     hasher,
     dataSource: get(DataSource),
     starter: new Altinn2FlowStarter({ url: altinn.url, resources: RESOURCES, orgNumber: ALTINN2_SANDBOX_ORG_NUMBER, redirectUri: REDIRECT_URI }, altinnNow),
-    completion: completionWithApiKey(ALTINN2_SANDBOX_API_KEY),
-    reader: new Altinn2ConsentReader(collector(ALTINN2_SANDBOX_API_KEY), cipher, hasher, altinnNow),
-    completionWithApiKey,
+    completion: completionWith({}),
+    reader: new Altinn2ConsentReader(collector(), cipher, hasher, altinnNow),
+    completionWith,
     async close() {
       await Promise.all([altinnHttp.close(), skeHttp.close()]);
       await app.close();
