@@ -122,6 +122,19 @@ describe('Altinn 2 consents: later reads with the stored authorization code', ()
     expect((await h.consents.findById(id))!.status).toBe('active');
   });
 
+  it('tells the consent\u2019s status at Altinn by asking for a token: active, withdrawn, past ValidToDate', async () => {
+    const id = await granted('income', 2);
+    const consent = (await h.consents.findById(id))!;
+    expect(await h.reader.status(consent)).toEqual({ active: true, expiresAt: consent.expiresAt });
+    expect(tokenCalls()).toBe(1);
+    await control(h.altinn.url, 'faults', { endpoint: 'token', kind: 'status', status: 403, times: 1 });
+    expect(await h.reader.status(consent)).toEqual({ active: false, ended: 'archived', reason: 'altinn2_token_refused' });
+    await advance(2 * DAY_MS + 1000);
+    expect(await h.reader.status(consent)).toEqual({ active: false, ended: 'expired', reason: 'altinn2_valid_to_passed' });
+    expect(tokenCalls()).toBe(2);
+    expect(skatteetatenCalls()).toBe(0);
+  });
+
   it('answers NO_DATA when Skatteetaten has none', async () => {
     const id = await granted();
     h.kit.skatteetaten.sandbox.injectFault({ endpoint: 'summertskattegrunnlag', kind: 'status', status: 404, times: 1 });

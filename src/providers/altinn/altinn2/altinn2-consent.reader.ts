@@ -3,7 +3,7 @@ import type { DataCipher, NationalIdHasher } from '../../../common/crypto/data-c
 import { isValidNationalId } from '../../../common/national-id';
 import { AppError } from '../../../common/problem';
 import type { ConsentEntity } from '../../../database/entities/consent.entity';
-import { ConsentEndedAtProviderError, type ProviderRead } from '../../provider-capabilities';
+import { ConsentEndedAtProviderError, type ProviderConsentStatus, type ProviderRead } from '../../provider-capabilities';
 import { SkatteetatenConsentError } from '../skatteetaten/skatteetaten-call';
 import type { Altinn2Collector, Altinn2ConsentToken, Altinn2Data, Altinn2Fetched } from './altinn2-collector';
 import { altinn2CodeContext } from './altinn2-consent-secret';
@@ -16,7 +16,8 @@ import { Altinn2TokenInvalidError } from './altinn2-token.verifier';
  * tax-assessment and income by an Altinn 2 consent, for ConsentDataService: past its ValidToDate
  * the consent is over without asking anyone; otherwise the stored authorization code fetches a
  * fresh token (it lives 30 s, so it is never kept), verified, then Skatteetaten with it. Altinn
- * refusing the code, or Skatteetaten refusing the consent, ends the consent here (410).
+ * refusing the code, or Skatteetaten refusing the consent, ends the consent here (410). `status`
+ * is the same token step, for `?refresh=true`.
  */
 export class Altinn2ConsentReader {
   private readonly logger = new Logger(Altinn2ConsentReader.name);
@@ -30,22 +31,7 @@ export class Altinn2ConsentReader {
 
   async read<T extends Altinn2Data = Altinn2Data>(consent: ConsentEntity, _requestId?: string): Promise<ProviderRead<T>> {
     const dataset = altinn2DatasetOf(consent.dataset);
-    if (!consent.expiresAt || consent.expiresAt.getTime() <= this.now()) throw new ConsentEndedAtProviderError('expired', 'altinn2_valid_to_passed');
-    if (!consent.secretCiphertext) throw new AppError('CONSENT_NOT_ACTIVE', 'This consent cannot be used for a collection.');
-    const code = await this.cipher.decrypt(consent.secretCiphertext, altinn2CodeContext(consent.id));
-
-    let token: Altinn2ConsentToken;
-    try {
-      // Any person passes the verifier here: who it names is told to ConsentDataService, which refuses a stranger.
-      token = await this.collector.consentToken(dataset, code, consent.parameters, () => true);
-    } catch (error) {
-      this.logger.warn({ consentId: consent.id, reason: reasonOf(error) }, 'Altinn 2 consent token not usable');
-      // 403: the code is no longer valid at Altinn (withdrawn by the customer: ValidToDate is still ahead).
-      if (error instanceof Altinn2TokenRefusedError) throw new ConsentEndedAtProviderError('archived', 'altinn2_token_refused');
-      if (error instanceof Altinn2TokenInvalidError && error.reason === 'consent_expired') throw new ConsentEndedAtProviderError('expired', 'altinn2_consent_expired');
-      if (error instanceof Altinn2TokenInvalidError) throw new AppError('ALTINN_BAD_RESPONSE', 'Altinn 2 answered with a consent token that does not verify.', { cause: error });
-      throw error;
-    }
+    const token = await this.token(consent);
     const offeredByHash = this.hasher.hash(token.consent.offeredBy);
     if (consent.nationalIdHash !== null && offeredByHash !== consent.nationalIdHash) {
       // Not sent to Skatteetaten: the mismatch is refused (and audited) by the caller.
@@ -70,5 +56,35 @@ export class Altinn2ConsentReader {
       personHash: persons.size === 1 && isValidNationalId(person) ? this.hasher.hash(person) : null,
       disclose: () => data as T,
     };
+  }
+
+  /** Altinn 2's view of the consent (`?refresh=true`): a token for the code is asked for (Altinn 2 has no status API). */
+  async status(consent: ConsentEntity, _requestId?: string): Promise<ProviderConsentStatus> {
+    try {
+      const token = await this.token(consent);
+      return { active: true, expiresAt: token.consent.validTo };
+    } catch (error) {
+      if (error instanceof ConsentEndedAtProviderError) return { active: false, ended: error.ended, reason: error.reason };
+      throw error;
+    }
+  }
+
+  /** A fresh, verified token for the stored code; the consent's end when Altinn says it is over. */
+  private async token(consent: ConsentEntity): Promise<Altinn2ConsentToken> {
+    const dataset = altinn2DatasetOf(consent.dataset);
+    if (!consent.expiresAt || consent.expiresAt.getTime() <= this.now()) throw new ConsentEndedAtProviderError('expired', 'altinn2_valid_to_passed');
+    if (!consent.secretCiphertext) throw new AppError('CONSENT_NOT_ACTIVE', 'This consent cannot be used for a collection.');
+    const code = await this.cipher.decrypt(consent.secretCiphertext, altinn2CodeContext(consent.id));
+    try {
+      // Any person passes the verifier here: who it names is told to ConsentDataService, which refuses a stranger.
+      return await this.collector.consentToken(dataset, code, consent.parameters, () => true);
+    } catch (error) {
+      this.logger.warn({ consentId: consent.id, reason: reasonOf(error) }, 'Altinn 2 consent token not usable');
+      // 403: the code is no longer valid at Altinn (withdrawn by the customer: ValidToDate is still ahead).
+      if (error instanceof Altinn2TokenRefusedError) throw new ConsentEndedAtProviderError('archived', 'altinn2_token_refused');
+      if (error instanceof Altinn2TokenInvalidError && error.reason === 'consent_expired') throw new ConsentEndedAtProviderError('expired', 'altinn2_consent_expired');
+      if (error instanceof Altinn2TokenInvalidError) throw new AppError('ALTINN_BAD_RESPONSE', 'Altinn 2 answered with a consent token that does not verify.', { cause: error });
+      throw error;
+    }
   }
 }
