@@ -23,13 +23,18 @@ export async function answerConsentPage(
     state: input.state ?? 'state-1',
     validTo: input.validTo ?? new Date(Date.now() + 30 * 86_400_000),
   });
+  return answerLink(link, input.nationalId, input.decision);
+}
+
+/** A customer at Altinn 2's consent page opened from `link` (the bank's authorizationUrl): logs in as `nationalId`, approves or denies. */
+export async function answerLink(link: string, nationalId: string, decision: 'approve' | 'deny'): Promise<PageAnswer> {
   const page = await request(link);
   const html = await page.body.text();
   if (page.statusCode !== 200) throw new Error(`consent page answered ${page.statusCode}: ${html}`);
   const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
   const requestId = /name="requestId" value="([^"]+)"/.exec(html)?.[1];
   if (!action || !requestId) throw new Error('no form on the consent page');
-  const form = new URLSearchParams({ requestId, offeredBy: input.nationalId, decision: input.decision }).toString();
+  const form = new URLSearchParams({ requestId, offeredBy: nationalId, decision }).toString();
   const answer = await request(new URL(action, link).toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
   await answer.body.dump();
   if (answer.statusCode !== 302) throw new Error(`consent form answered ${answer.statusCode}`);

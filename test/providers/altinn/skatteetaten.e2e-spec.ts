@@ -27,7 +27,7 @@ describe('Skatteetaten clients against the Skatteetaten simulator (tokens from t
   beforeAll(async () => {
     kit = await startAltinnKit({
       // The Altinn 2 consent JWT, as a verifier would read it: only the one the test hands out is valid.
-      altinnSamtykke: (jwt) => (jwt === 'altinn2-consent-for-person' ? { offeredBy: PERSON, services: ['4804_210607', '4804_210607_fraOgMed=2024-01'], validTo: new Date(Date.now() + 86_400_000) } : undefined),
+      altinnSamtykke: (jwt) => (jwt === 'altinn2-consent-for-person' ? { offeredBy: PERSON, services: ['4804_210607', `4804_210607_fraOgMed=${LATEST_YEAR}-01`, `4804_210607_tilOgMed=${LATEST_YEAR}-06`], validTo: new Date(Date.now() + 86_400_000) } : undefined),
     });
     maskinporten = kit.client();
     http = new SkatteetatenHttpClient(kit.metrics, { timeoutMs: TIMEOUT_MS });

@@ -29,8 +29,11 @@ export class Altinn2TokenInvalidError extends Error {
 }
 
 export interface Altinn2Expectation {
-  /** The flow's customer: must be `OfferedBy`. */
-  nationalId: string;
+  /**
+   * The flow's customer: must be `OfferedBy`. A predicate when only the customer's keyed hash is
+   * at hand (a flow or a consent keeps no national id): it is given `OfferedBy` to compare.
+   */
+  nationalId: string | ((offeredBy: string) => boolean);
   service: Altinn2Service;
   /** e.g. `{ inntektsaar: '2024' }`, `{ fraOgMed: '2024-01', tilOgMed: '2024-06' }` */
   metadata?: Record<string, string>;
@@ -106,7 +109,8 @@ export class Altinn2TokenVerifier {
     const authorizationCode = claimText(payload.AuthorizationCode);
     const validTo = parseAltinn2Date(payload.ValidToDate);
     if (!offeredBy || !coveredBy || !authorizationCode || !validTo) throw new Altinn2TokenInvalidError('claims_missing');
-    if (offeredBy !== expected.nationalId) throw new Altinn2TokenInvalidError('wrong_person');
+    const isCustomer = typeof expected.nationalId === 'function' ? expected.nationalId(offeredBy) : offeredBy === expected.nationalId;
+    if (!isCustomer) throw new Altinn2TokenInvalidError('wrong_person');
     if (coveredBy !== this.settings.orgNumber) throw new Altinn2TokenInvalidError('wrong_organisation');
     if (expected.authorizationCode !== undefined && authorizationCode !== expected.authorizationCode) throw new Altinn2TokenInvalidError('authorization_code_mismatch');
     const services = grantedServices(payload);

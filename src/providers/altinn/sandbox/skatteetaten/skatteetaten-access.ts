@@ -1,4 +1,5 @@
 import { jwtVerify, type JWTPayload } from 'jose';
+import { parseServiceEntry } from '../../altinn2/altinn2-services';
 import type { SkatteetatenSandbox } from './skatteetaten-sandbox.state';
 
 /** What the asked data needs of a consent: the API's scopes, its Altinn 3 resource and metadata, its Altinn 2 service. */
@@ -6,7 +7,7 @@ export interface AccessNeed {
   prefix: 'SSG' | 'IM';
   scopes: readonly string[];
   resource: string;
-  /** Does the right's metadata cover the asked year or period? */
+  /** Does the consent's metadata (names in lower case) cover the asked year or period? */
   metadataCovers: (metadata: Record<string, unknown>) => boolean;
   altinn2Services: readonly string[];
   nationalId: string;
@@ -42,8 +43,12 @@ export async function checkAccess(sandbox: SkatteetatenSandbox, authorization: s
     if (!verified) return consentRefused('Ugyldig samtykketoken');
     if (verified.offeredBy !== need.nationalId) return consentRefused('Samtykket gjelder en annen person');
     if (verified.validTo.getTime() <= sandbox.now()) return consentRefused('Samtykket er utløpt');
-    const services = verified.services.map((s) => s.replace(/[,;]/g, '_'));
-    if (!services.some((s) => need.altinn2Services.includes(s))) return consentRefused('Samtykket gjelder ikke denne tjenesten');
+    // Entries in any of Altinn's forms (`4628_210607`, `4628,210607,inntektsaar=2024`); the service's metadata read together.
+    const granted = verified.services.flatMap((entry) => parseServiceEntry(entry) ?? []).filter((s) => need.altinn2Services.includes(`${s.code}_${s.edition}`));
+    if (granted.length === 0) return consentRefused('Samtykket gjelder ikke denne tjenesten');
+    const metadata: Record<string, string> = {};
+    for (const s of granted) for (const [name, value] of Object.entries(s.metadata)) metadata[name.toLowerCase()] = value;
+    if (!need.metadataCovers(metadata)) return consentRefused('Samtykket dekker ikke det etterspurte');
     return undefined;
   }
 

@@ -1,11 +1,26 @@
 import type { JWTVerifyGetKey } from 'jose';
+import type { Altinn2SandboxTokenCheck } from '../altinn2/altinn2-sandbox-token-check';
 import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../../sandbox/fault-injector';
 
 export const SKATTEETATEN_ENDPOINTS = ['summertskattegrunnlag', 'inntekt'] as const;
 export type SkatteetatenEndpoint = (typeof SKATTEETATEN_ENDPOINTS)[number] | 'control';
 
-/** What an Altinn 2 consent JWT (`AltinnSamtykke`) says, once verified; undefined when it is not valid. */
+/**
+ * What an Altinn 2 consent JWT (`AltinnSamtykke`) says, once verified; undefined when it is not
+ * valid. `services` are the token's entries (`4628_210607`, `4628_210607_inntektsaar=2024`).
+ * The Altinn 2 simulator's `verifyConsentToken` plugs in through `altinn2SamtykkeVerifier`.
+ */
 export type AltinnSamtykkeVerifier = (jwt: string) => { offeredBy: string; services: string[]; validTo: Date } | undefined;
+
+/** The Altinn 2 simulator's own check (its keys and clock) as Skatteetaten's verifier. */
+export function altinn2SamtykkeVerifier(check: (jwt: string) => Altinn2SandboxTokenCheck | undefined): AltinnSamtykkeVerifier {
+  return (jwt) => {
+    const verified = check(jwt);
+    if (!verified) return undefined;
+    const services = verified.services.flatMap((s) => [`${s.code}_${s.edition}`, ...Object.entries(s.metadata).map(([name, value]) => `${s.code}_${s.edition}_${name}=${value}`)]);
+    return { offeredBy: verified.offeredBy, services, validTo: verified.validTo };
+  };
+}
 
 export interface SkatteetatenSandboxOptions {
   /** The Maskinporten (simulator) issuer the bearer tokens must carry. */
