@@ -127,6 +127,9 @@ describe('accounts consents at the partner bank', () => {
     expect(one.status).toBe(201);
     const someoneElse = await register(app, kari, { nationalId: OTHER_PERSON_WITH_DEBT });
     expect([someoneElse.status, someoneElse.json.code]).toEqual([403, 'FORBIDDEN']);
+    // No flow for accounts, even with open banking enabled.
+    const flow = await api(app, 'POST', '/v1/consent-flows', { token: kari, body: { dataset: 'accounts', durationDays: 30, returnUrl: 'https://nettbank.test/back' } });
+    expect([flow.status, fields(flow.json)]).toEqual([400, ['dataset']]);
   });
 
   it('replays an Idempotency-Key with the same body, refuses it with another body (debt included), and never records twice', async () => {
