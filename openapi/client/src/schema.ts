@@ -2165,7 +2165,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `CONSENT_NOT_FOUND` */
+            /** @description `CONSENT_NOT_FOUND`, `ACCOUNT_NOT_FOUND` */
             404: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl"];
@@ -2175,7 +2175,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code?: "CONSENT_NOT_FOUND";
+                        code?: "CONSENT_NOT_FOUND" | "ACCOUNT_NOT_FOUND";
                     };
                 };
             };

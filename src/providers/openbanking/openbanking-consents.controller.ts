@@ -32,7 +32,8 @@ export class OpenbankingConsentsController {
   @RequireScopes('accounts:read')
   @ApiParam({ name: 'id', description: 'The consent id', schema: { type: 'string', format: 'uuid' } })
   @ApiOperation({ operationId: 'getConsentAccounts', summary: "The customer's accounts with their balances at the partner bank (amounts as decimal strings)" })
-  @ApiProblems(200, AccountsDto, READ_PROBLEMS)
+  // ACCOUNT_NOT_FOUND: the bank forgot an account between its list and that account's balances.
+  @ApiProblems(200, AccountsDto, [...READ_PROBLEMS, 'ACCOUNT_NOT_FOUND'])
   accounts(@CurrentCaller() caller: Caller, @RequestId() requestId: string, @Param('id', UuidParam) id: string): Promise<AccountsDto> {
     providerFor('accounts', this.config.providers);
     return this.data.read(caller, id, 'accounts', actorOf(caller, requestId), (consent) => this.reader.accountsWithBalances(consent));
