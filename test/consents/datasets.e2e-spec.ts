@@ -122,6 +122,9 @@ describe('datasets and providers', () => {
     expect(await list('?dataset=income')).toEqual([income.id]);
     expect(await list('?dataset=debt')).toEqual([debt.json.id]);
     expect(await list('?provider=openbanking')).toEqual([accounts.id]);
+    // openbanking not enabled here: its data routes refuse the dataset before looking anything up.
+    const notEnabled = await api(app, 'GET', `/v1/consents/${accounts.id}/accounts`, { token: await app.issuer.service(['accounts:read']) });
+    expect([notEnabled.status, fields(notEnabled.json)]).toEqual([400, ['dataset']]);
     expect(await list('?provider=altinn&dataset=tax-assessment')).toEqual([]);
     const bad = await api(app, 'GET', '/v1/consents?dataset=pension&provider=bankid', { token: admin, headers: { 'x-national-id': person } });
     expect([bad.status, fields(bad.json).sort()]).toEqual([400, ['dataset', 'provider']]);
