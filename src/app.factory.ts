@@ -41,7 +41,7 @@ export interface RunningApp {
 /** Builds the whole service (not listening yet); main.ts, `npm run openapi` and the tests share it. */
 export async function createApp(options: CreateAppOptions): Promise<RunningApp> {
   let config = loadConfig(options.env);
-  const sandbox = config.sandbox ? await startSandboxRuntime(config, options.sandboxDataDir ?? join(process.cwd(), '.sandbox')) : undefined;
+  const sandbox = config.sandbox ? await startSandboxRuntime(config, options.sandboxDataDir ?? join(process.cwd(), '.sandbox'), options.env) : undefined;
   if (sandbox) config = sandbox.config;
 
   const logger = createLogger({ level: options.logLevel ?? 'info', destination: options.logDestination });

@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NogiModule } from './providers/nogi/nogi.module';
 import { NogiFlowModule } from './providers/nogi/nogi-flow.module';
+import { OpenbankingModule } from './providers/openbanking/openbanking.module';
 import { ProvidersModule } from './providers/providers.module';
 import { REDIS_KEY_PREFIX, RedisModule } from './redis/redis.module';
 
@@ -49,6 +50,7 @@ export class AppModule {
         ConsentFeedModule,
         ConsentsModule,
         ConsentFlowModule,
+        OpenbankingModule,
         // Providers' own routes (callbacks, data), when enabled (PROVIDERS):
         ...(options.config.providers.includes('nogi') ? [NogiFlowModule] : []),
       ],

@@ -26,6 +26,7 @@ export const PROBLEM_CODES = {
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with another request body' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is still in progress' },
   NO_DATA: { status: 404, title: 'The source has no data for this period' },
+  ACCOUNT_NOT_FOUND: { status: 404, title: 'The partner bank knows no such account for this customer' },
   CUSTOMER_PRESENCE_REQUIRED: { status: 403, title: 'Only the customer, logged in, can give this consent' },
   IDENTITY_MISMATCH: { status: 502, title: 'The provider returned data for another person' },
   NOGI_REJECTED: { status: 502, title: 'NoGi rejected the request' },

@@ -1,4 +1,5 @@
 import type { Provider } from '../providers/datasets';
+import type { OpenbankingConfig } from '../providers/openbanking/openbanking.config';
 
 export type NogiEnv = 'sandbox' | 'preprod' | 'prod';
 export type AppConfigValues = Omit<AppConfig, 'nogiAudiences' | 'toJSON' | 'with'>;
@@ -47,6 +48,8 @@ export class AppConfig {
   /** How long a queued revocation is retried before it is recorded as failed. */
   readonly revocationGiveUpHours!: number;
   readonly httpsProxy!: string | undefined;
+  /** OPENBANKING_*: present when PROVIDERS enables openbanking (in sandbox mode, once the sandbox runtime made its test QSeal). */
+  readonly openbanking?: OpenbankingConfig;
 
   constructor(values: AppConfigValues) {
     Object.assign(this, values);

@@ -17,6 +17,14 @@ const production = {
   NATIONAL_ID_HMAC_KEY: key(3),
 };
 
+const OPENBANKING_API = {
+  OPENBANKING_API_URL: 'https://account.partner.example',
+  OPENBANKING_TOKEN_URL: 'https://partner.eu.auth0.com/oauth/token',
+  OPENBANKING_AUDIENCE: 'https://openbanking.partner.example',
+  OPENBANKING_CLIENT_ID: 'bank-client',
+  OPENBANKING_CLIENT_SECRET: 'partner-secret',
+};
+
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
     loadConfig(env);
@@ -117,7 +125,7 @@ describe('loadConfig', () => {
   it('enables NoGi only by default, every provider in sandbox mode, and the listed ones with PROVIDERS', () => {
     expect(loadConfig(production).providers).toEqual(['nogi']);
     expect(loadConfig({}).providers).toEqual(['nogi', 'altinn', 'openbanking']);
-    expect(loadConfig({ ...production, PROVIDERS: ' openbanking , nogi' }).providers).toEqual(['nogi', 'openbanking']);
+    expect(loadConfig({ ...production, ...OPENBANKING_API, PROVIDERS: ' openbanking , nogi' }).providers).toEqual(['nogi', 'openbanking']);
     expect(loadConfig({ PROVIDERS: 'nogi' }).providers).toEqual(['nogi']);
   });
 

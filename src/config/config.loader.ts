@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { PROVIDERS, type Provider } from '../providers/datasets';
+import { OpenbankingConfig, OpenbankingSandboxDefaults, parseOpenbankingConfig } from '../providers/openbanking/openbanking.config';
 import { AppConfig, NogiEnv } from './app-config';
 
 const NOGI_PRESETS: Record<Exclude<NogiEnv, 'sandbox'>, { issuer: string; api: string }> = {
@@ -66,7 +67,15 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+export interface LoadConfigOptions {
+  /**
+   * Sandbox mode: OPENBANKING_* defaults of the partner-bank simulator (its test QSeal is made
+   * asynchronously). Without them, sandbox mode leaves `openbanking` to the sandbox runtime.
+   */
+  openbankingSandboxDefaults?: OpenbankingSandboxDefaults;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = {}): AppConfig {
   const problems: Array<{ variable: string; message: string }> = [];
   const raw: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(env)) {
@@ -201,6 +210,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     }
   }
 
+  const openbanking =
+    providers.includes('openbanking') && (!sandbox || options.openbankingSandboxDefaults)
+      ? openbankingSlice(env, { sandbox, sandboxDefaults: options.openbankingSandboxDefaults, httpsProxy: vars.HTTPS_PROXY }, problem)
+      : undefined;
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return new AppConfig({
@@ -232,7 +246,32 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     feedPollIntervalSeconds: vars.FEED_POLL_INTERVAL_SECONDS ?? 30,
     revocationGiveUpHours: vars.REVOCATION_GIVE_UP_HOURS ?? 72,
     httpsProxy: vars.HTTPS_PROXY,
+    openbanking,
   });
+}
+
+/** OPENBANKING_* alone (the sandbox runtime reads it once the simulator's defaults exist); throws ConfigError. */
+export function loadOpenbankingConfig(env: NodeJS.ProcessEnv, options: { sandbox: boolean; sandboxDefaults?: OpenbankingSandboxDefaults; httpsProxy?: string }): OpenbankingConfig {
+  const problems: Array<{ variable: string; message: string }> = [];
+  const config = openbankingSlice(env, options, (variable, message) => problems.push({ variable, message }));
+  if (!config || problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function openbankingSlice(
+  env: NodeJS.ProcessEnv,
+  options: { sandbox: boolean; sandboxDefaults?: OpenbankingSandboxDefaults; httpsProxy?: string },
+  problem: (variable: string, message: string) => void,
+): OpenbankingConfig | undefined {
+  const { config, problems } = parseOpenbankingConfig(env, options);
+  for (const p of problems) problem(p.variable, p.message);
+  if (config && options.sandbox) {
+    // As for NoGi: sandbox mode issues caller tokens to anyone, so the partner bank must be local.
+    for (const [variable, url] of [['OPENBANKING_API_URL', config.apiUrl], ['OPENBANKING_TOKEN_URL', config.tokenUrl]] as const) {
+      if (url && !isLoopback(new URL(url).hostname)) problem(variable, 'must be a loopback address in sandbox mode (it issues tokens to anyone); set NOGI_ENV to preprod or prod');
+    }
+  }
+  return problems.length > 0 ? undefined : config;
 }
 
 /** PROVIDERS: a comma-separated subset of the known providers; default nogi, or all of them in sandbox mode. */

@@ -12,12 +12,12 @@ import { ConsentResponseDto, RegisterConsentRequestDto } from './consent.dto';
 import { toConsentResponse } from './consent.mapper';
 import { ConsentRepository, isUniqueViolation } from './consent.repository';
 import { outcomeOf } from './consents.service';
-import { derivedClientConsentId, fingerprintOf, idempotencyScope, IdempotencyStore, type RegistrationAttempt } from './idempotency.store';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+import { AccountsConsentRegistration } from './accounts-consent.registration';
+import { derivedClientConsentId, fingerprintOf, IDEMPOTENCY_KEY_PATTERN as IDEMPOTENCY_KEY, idempotencyScope, IdempotencyStore, type RegistrationAttempt } from './idempotency.store';
 
 /**
- * Registers consents captured in the bank's own channel at NoGi (Agreement API), with
+ * Registers consents captured in the bank's own channel: debt at NoGi (Agreement API), accounts
+ * here only (AccountsConsentRegistration). For debt, with
  * Idempotency-Key: a retry never makes a second consent at NoGi, and a key is never given up once
  * NoGi may hold the consent.
  */
@@ -32,6 +32,7 @@ export class ConsentRegistrationService {
     private readonly audit: AuditService,
     private readonly hasher: NationalIdHasher,
     private readonly config: AppConfig,
+    private readonly accounts: AccountsConsentRegistration,
   ) {}
 
   async register(caller: Caller, dto: RegisterConsentRequestDto, idempotencyKey: string | undefined, actor: AuditActor): Promise<ConsentResponseDto> {
@@ -40,6 +41,8 @@ export class ConsentRegistrationService {
       throw AppError.validation([{ field: 'dataset', message: `${dataset} consents can only be captured by Altinn: start a consent flow` }]);
     }
     providerFor(dataset, this.config.providers);
+    // Recorded by us, with its own rules (customer token only, 1–180 days); debt is registered at NoGi.
+    if (dataset === 'accounts') return this.accounts.register(caller, dto, idempotencyKey, actor);
     const purpose = dto.purpose;
     if (purpose === undefined) throw AppError.validation([{ field: 'purpose', message: 'is required for debt: presentation or processing' }]);
     if (dto.durationDays > MAX_DURATION_DAYS[purpose]) {

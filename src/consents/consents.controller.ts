@@ -28,7 +28,10 @@ export class ConsentsController {
   @Post()
   @HttpCode(201)
   @RequireScopes('consent:write')
-  @ApiOperation({ operationId: 'registerConsent', summary: "Register a consent captured in the bank's own channel (NoGi Agreement API)" })
+  @ApiOperation({
+    operationId: 'registerConsent',
+    summary: "Register a consent captured in the bank's own channel: debt (registered at NoGi's Agreement API) or accounts (recorded here; customer token only)",
+  })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -36,7 +39,7 @@ export class ConsentsController {
       'Scoped to the caller (and to the customer, for customer tokens), kept 24 hours: a replay with the same body answers the original status and body and never creates a second consent, here or at NoGi; another body is 422 IDEMPOTENCY_KEY_REUSED',
     schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$', example: '3f0c9a52-7d1e-4b8a-9c55-0e2f6a1b7d43' },
   })
-  @ApiProblems(201, ConsentResponseDto, ['VALIDATION_FAILED', 'MALFORMED_BODY', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'FORBIDDEN', 'CONSENT_CONFLICT', 'IDEMPOTENCY_IN_PROGRESS', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'CONSENT_REJECTED', 'IDEMPOTENCY_KEY_REUSED', 'NOGI_REJECTED', 'NOGI_BAD_RESPONSE', 'NOGI_UNAVAILABLE', 'NOGI_TIMEOUT', 'DEPENDENCY_UNAVAILABLE'])
+  @ApiProblems(201, ConsentResponseDto, ['VALIDATION_FAILED', 'MALFORMED_BODY', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'FORBIDDEN', 'CUSTOMER_PRESENCE_REQUIRED', 'CONSENT_CONFLICT', 'IDEMPOTENCY_IN_PROGRESS', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'CONSENT_REJECTED', 'IDEMPOTENCY_KEY_REUSED', 'NOGI_REJECTED', 'NOGI_BAD_RESPONSE', 'NOGI_UNAVAILABLE', 'NOGI_TIMEOUT', 'DEPENDENCY_UNAVAILABLE'])
   register(
     @CurrentCaller() caller: Caller,
     @RequestId() requestId: string,

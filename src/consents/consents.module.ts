@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConsentEntity, RevocationOutboxEntity } from '../database/entities';
+import { AccountsConsentRegistration } from './accounts-consent.registration';
 import { ConsentDataService } from './consent-data.service';
 import { ConsentExpirySweeper } from './consent-expiry.sweeper';
 import { ConsentRegistrationService } from './consent-registration.service';
@@ -14,7 +15,7 @@ import { RevocationWorker } from './revocation.worker';
 @Module({
   imports: [TypeOrmModule.forFeature([ConsentEntity, RevocationOutboxEntity])],
   controllers: [ConsentsController],
-  providers: [ConsentRepository, RevocationOutboxRepository, IdempotencyStore, ConsentsService, ConsentDataService, ConsentRegistrationService, RevocationWorker, ConsentExpirySweeper],
+  providers: [ConsentRepository, RevocationOutboxRepository, IdempotencyStore, ConsentsService, ConsentDataService, AccountsConsentRegistration, ConsentRegistrationService, RevocationWorker, ConsentExpirySweeper],
   exports: [ConsentRepository, ConsentsService, ConsentDataService],
 })
 export class ConsentsModule {}

@@ -5,6 +5,8 @@ import { uuidV5 } from '../common/crypto/uuid-v5';
 import { StateStore } from '../redis/state-store';
 
 const TTL_SECONDS = 24 * 3600;
+/** An Idempotency-Key header: 1–255 printable ASCII characters without spaces. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const WAIT_MS = 3000;
 const POLL_MS = 100;
 /** Ours, fixed for good: every client_consent_id we ever derived was derived under it. */

@@ -3,10 +3,11 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config/app-config';
-import { SANDBOX_PATHS } from '../config/config.loader';
+import { loadOpenbankingConfig, SANDBOX_PATHS } from '../config/config.loader';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { NogiSandbox } from '../providers/nogi/sandbox/nogi-sandbox.state';
 import { nogiSandboxPlugin } from '../providers/nogi/sandbox/nogi-sandbox.plugin';
+import { PartnerBankSandbox, partnerBankSandboxPlugin, partnerBankSandboxSetup, PARTNER_BANK_SANDBOX_PATH } from '../providers/openbanking/sandbox';
 import { SandboxIssuer, sandboxIssuerPlugin } from './sandbox-issuer';
 
 export interface SandboxRuntime {
@@ -16,6 +17,8 @@ export interface SandboxRuntime {
   issuer: SandboxIssuer | undefined;
   /** Present when NoGi is the embedded simulator (NOGI_ISSUER unset). */
   nogi: NogiSandbox | undefined;
+  /** Present when openbanking is enabled and its API is the embedded partner-bank simulator (OPENBANKING_API_URL unset). */
+  partnerBank?: PartnerBankSandbox;
   /** Lines for the start-up banner. */
   banner: string[];
   mount(app: NestFastifyApplication): Promise<void>;
@@ -29,11 +32,15 @@ export const sandboxKeyFile = (dataDir: string) => join(dataDir, 'idp-key.json')
  * NoGi — inside this process. Never called outside sandbox mode (the config loader refuses
  * sandbox mode under NODE_ENV=production).
  */
-export async function startSandboxRuntime(base: AppConfig, dataDir: string): Promise<SandboxRuntime> {
+export async function startSandboxRuntime(base: AppConfig, dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<SandboxRuntime> {
   if (!base.sandbox) throw new Error('The sandbox runtime starts only in sandbox mode');
   const local = `http://localhost:${base.port}`;
   const banner: string[] = [];
   let config = base;
+
+  // Before the database starts, so a wrong OPENBANKING_* stops start-up with nothing to clean up.
+  const partnerBank = await startPartnerBank(base, env, `${local}${PARTNER_BANK_SANDBOX_PATH}`);
+  if (partnerBank) config = config.with({ openbanking: partnerBank.config });
 
   let database: EmbeddedPostgres | undefined;
   if (!base.databaseUrl) {
@@ -64,11 +71,13 @@ export async function startSandboxRuntime(base: AppConfig, dataDir: string): Pro
         })
       : undefined;
   banner.push(`NoGi         ${nogi ? `simulator ${base.nogiIssuer}` : base.nogiIssuer}`);
+  if (partnerBank) banner.push(partnerBank.banner);
 
   return {
     config,
     issuer,
     nogi,
+    partnerBank: partnerBank?.simulator,
     banner,
     mount: async (app) => {
       if (issuer) {
@@ -81,9 +90,23 @@ export async function startSandboxRuntime(base: AppConfig, dataDir: string): Pro
         );
       }
       if (nogi) await app.register(nogiSandboxPlugin, { prefix: SANDBOX_PATHS.nogi, sandbox: nogi });
+      if (partnerBank?.simulator) await app.register(partnerBankSandboxPlugin, { prefix: PARTNER_BANK_SANDBOX_PATH, sandbox: partnerBank.simulator });
     },
     stop: async () => {
       await database?.stop();
     },
   };
+}
+
+/**
+ * Open banking in sandbox mode: OPENBANKING_* with the simulator's defaults (a test QSeal made in
+ * memory for `fallback` mode, which is why this is async and not in loadConfig), and the simulator
+ * itself when OPENBANKING_API_URL points at it.
+ */
+async function startPartnerBank(base: AppConfig, env: NodeJS.ProcessEnv, url: string) {
+  if (!base.providers.includes('openbanking') || base.openbanking) return undefined;
+  const setup = await partnerBankSandboxSetup(url);
+  const config = loadOpenbankingConfig(env, { sandbox: true, sandboxDefaults: setup.defaults, httpsProxy: base.httpsProxy });
+  const simulator = config.apiUrl === url ? new PartnerBankSandbox(setup.simulator) : undefined;
+  return { config, simulator, banner: `Partner bank ${simulator ? `simulator ${url}` : config.apiUrl} (OPENBANKING_MODE=${config.mode})` };
 }

@@ -8,6 +8,15 @@ import { freshNationalId, PERSON_WITH_DEBT } from '../support/national-ids';
 import { TEST_RETURN_ORIGIN, type TestApp } from '../support/test-app';
 import { api, isolatedDatabase, startReadyApp, startSandbox } from './consents.helpers';
 
+/** OPENBANKING_* are required when PROVIDERS enables openbanking; these tests never reach the partner bank. */
+const UNUSED_PARTNER_BANK = {
+  OPENBANKING_API_URL: 'http://127.0.0.1:9',
+  OPENBANKING_TOKEN_URL: 'http://127.0.0.1:9/oauth/token',
+  OPENBANKING_AUDIENCE: 'https://openbanking.test',
+  OPENBANKING_CLIENT_ID: 'test',
+  OPENBANKING_CLIENT_SECRET: 'test',
+};
+
 /** Datasets and providers in the API: only debt (NoGi) is built; the others are refused or answer by dataset. */
 describe('datasets and providers', () => {
   let nogi: StartedNogiSandbox;
@@ -21,7 +30,7 @@ describe('datasets and providers', () => {
     nogi = await startSandbox();
     database = await isolatedDatabase();
     app = await startReadyApp({ nogiUrl: nogi.url, env: { DATABASE_URL: database.url } });
-    withAltinn = await startReadyApp({ nogiUrl: nogi.url, env: { DATABASE_URL: database.url, PROVIDERS: 'nogi,altinn,openbanking' } });
+    withAltinn = await startReadyApp({ nogiUrl: nogi.url, env: { DATABASE_URL: database.url, PROVIDERS: 'nogi,altinn,openbanking', ...UNUSED_PARTNER_BANK } });
     admin = await app.issuer.service(['consent:write', 'consent:read', 'debt:read', 'income:read', 'consent:admin']);
     adminAltinn = await withAltinn.issuer.service(['consent:write', 'consent:read', 'debt:read', 'income:read', 'consent:admin']);
   });
@@ -80,8 +89,11 @@ describe('datasets and providers', () => {
       expect([answer.status, fields(answer.json)]).toEqual([400, ['dataset']]);
       expect(answer.json.errors[0].message).toMatch(/not available yet/);
     }
+    // accounts is built: a service token is refused for the customer's presence, not for the dataset.
     const accounts = await api(withAltinn, 'POST', '/v1/consents', { token: adminAltinn, body: { dataset: 'accounts', nationalId: PERSON_WITH_DEBT, purpose: 'processing', durationDays: 30 } });
-    expect([accounts.status, fields(accounts.json)]).toEqual([400, ['dataset']]);
+    expect([accounts.status, accounts.json.code]).toEqual([403, 'CUSTOMER_PRESENCE_REQUIRED']);
+    const notEnabled = await api(app, 'POST', '/v1/consents', { token: admin, body: { dataset: 'accounts', nationalId: PERSON_WITH_DEBT, durationDays: 30 } });
+    expect([notEnabled.status, fields(notEnabled.json)]).toEqual([400, ['dataset']]);
   });
 
   it('registers a debt consent without dataset as before, and refuses tax-assessment and income registrations', async () => {
@@ -111,6 +123,9 @@ describe('datasets and providers', () => {
     expect(await list('?dataset=income')).toEqual([income.id]);
     expect(await list('?dataset=debt')).toEqual([debt.json.id]);
     expect(await list('?provider=openbanking')).toEqual([accounts.id]);
+    // openbanking not enabled here: its data routes refuse the dataset before looking anything up.
+    const notEnabled = await api(app, 'GET', `/v1/consents/${accounts.id}/accounts`, { token: await app.issuer.service(['accounts:read']) });
+    expect([notEnabled.status, fields(notEnabled.json)]).toEqual([400, ['dataset']]);
     expect(await list('?provider=altinn&dataset=tax-assessment')).toEqual([]);
     const bad = await api(app, 'GET', '/v1/consents?dataset=pension&provider=bankid', { token: admin, headers: { 'x-national-id': person } });
     expect([bad.status, fields(bad.json).sort()]).toEqual([400, ['dataset', 'provider']]);

@@ -81,6 +81,24 @@ describe('the service started with no configuration', () => {
     for (const address of external) expect(`${address} ${await reach(address)}`).toBe(`${address} ECONNREFUSED`);
   });
 
+  it("serves the accounts dataset from the embedded partner-bank simulator: register, accounts, transactions", async () => {
+    const minted = await request(`${url}/sandbox/idp/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scope: 'consent:write accounts:read', national_id: '14842249091' }) });
+    const { access_token: token } = (await minted.body.json()) as { access_token: string };
+    const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+      const res = await request(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      return { status: res.statusCode, json: (await res.body.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    const created = await call('POST', '/v1/consents', { dataset: 'accounts', durationDays: 30 });
+    expect([created.status, created.json.provider]).toEqual([201, 'openbanking']);
+    const accounts = await call('GET', `/v1/consents/${created.json.id}/accounts`);
+    expect([accounts.status, accounts.json.accounts[0].name]).toEqual([200, 'Brukskonto Kari Nordmann']);
+    const transactions = await call('GET', `/v1/consents/${created.json.id}/accounts/spv-10001-brukskonto/transactions`);
+    expect([transactions.status, transactions.json.booked.length]).toEqual([200, 8]);
+    expect(output).toContain('Partner bank simulator');
+    // Once, in the banner's `npm run token` example; never in a log line (PSU-ID included).
+    expect(output.split('14842249091')).toHaveLength(2);
+  });
+
   it('drains and exits cleanly on SIGTERM', async () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

@@ -33,6 +33,8 @@ const CONTRACT: Record<string, [operationId: string, scopes: Scope[] | null]> = 
   'GET /v1/consents/{id}': ['getConsent', ['consent:read']],
   'DELETE /v1/consents/{id}': ['revokeConsent', ['consent:admin', 'consent:write']],
   'GET /v1/consents/{id}/debt': ['getConsentDebt', ['debt:read']],
+  'GET /v1/consents/{id}/accounts': ['getConsentAccounts', ['accounts:read']],
+  'GET /v1/consents/{id}/accounts/{accountId}/transactions': ['getConsentAccountTransactions', ['accounts:read']],
   'GET /health/live': ['getLiveness', null],
   'GET /health/ready': ['getReadiness', null],
   'GET /metrics': ['getMetrics', null],

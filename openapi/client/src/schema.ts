@@ -220,7 +220,7 @@ export interface paths {
         get: operations["listConsents"];
         put?: never;
         /**
-         * Register a consent captured in the bank's own channel (NoGi Agreement API)
+         * Register a consent captured in the bank's own channel: debt (registered at NoGi's Agreement API) or accounts (recorded here; customer token only)
          * @description Scope: consent:write.
          */
         post: operations["registerConsent"];
@@ -256,6 +256,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/consents/{id}/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer's accounts with their balances at the partner bank (amounts as decimal strings)
+         * @description Scope: accounts:read.
+         */
+        get: operations["getConsentAccounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consents/{id}/accounts/{accountId}/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One account's booked and pending transactions between from and to (default the last 90 days)
+         * @description Scope: accounts:read.
+         */
+        get: operations["getConsentAccountTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/consents/{id}/debt": {
         parameters: {
             query?: never;
@@ -280,6 +320,61 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccountDto: {
+            balances: components["schemas"]["BalanceDto"][];
+            /**
+             * @description Norwegian account number (11 digits)
+             * @example 36330000001
+             */
+            bban: string;
+            /** @example NOK */
+            currency: string;
+            /** @example NO9336330000001 */
+            iban?: string;
+            /**
+             * @description The bank's resourceId (1–100 characters of [A-Za-z0-9._-])
+             * @example a1b2c3
+             */
+            id: string;
+            /** @example BRUKSKONTO */
+            name: string;
+            /** @example Brukskonto */
+            product?: string;
+        };
+        AccountsDto: {
+            accounts: components["schemas"]["AccountDto"][];
+        };
+        AmountDto: {
+            /**
+             * @description Decimal string as the bank gives it (never a float), e.g. "10000.00" or "-249.50"
+             * @example 10000.00
+             */
+            amount: string;
+            /**
+             * @description ISO 4217
+             * @example NOK
+             */
+            currency: string;
+        };
+        BalanceDto: {
+            /**
+             * @description Decimal string as the bank gives it (never a float), e.g. "10000.00" or "-249.50"
+             * @example 10000.00
+             */
+            amount: string;
+            /** @example NOK */
+            currency: string;
+            /**
+             * Format: date
+             * @example 2026-12-01
+             */
+            referenceDate?: string;
+            /**
+             * @description The bank's NextGenPSD2 balanceType
+             * @example interimAvailable
+             */
+            type: string;
+        };
         ChargeCardDto: {
             /**
              * @description coBorrower: 0 = none, 1 = the customer is a co-borrower, 2 = the loan has a co-borrower
@@ -465,7 +560,7 @@ export interface components {
              * @description Stable error code
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_STATE" | "UNAUTHENTICATED" | "INSUFFICIENT_SCOPE" | "FORBIDDEN" | "NOT_FOUND" | "FLOW_NOT_FOUND" | "CONSENT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "FLOW_NOT_COMPLETED" | "CONSENT_CONFLICT" | "DATASET_MISMATCH" | "FLOW_DEBT_GONE" | "CONSENT_NOT_ACTIVE" | "PAYLOAD_TOO_LARGE" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "CONSENT_REJECTED" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_IN_PROGRESS" | "NO_DATA" | "CUSTOMER_PRESENCE_REQUIRED" | "IDENTITY_MISMATCH" | "NOGI_REJECTED" | "NOGI_BAD_RESPONSE" | "NOGI_UNAVAILABLE" | "NOGI_TIMEOUT" | "ALTINN_REJECTED" | "ALTINN_BAD_RESPONSE" | "ALTINN_UNAVAILABLE" | "ALTINN_TIMEOUT" | "MASKINPORTEN_REJECTED" | "MASKINPORTEN_BAD_RESPONSE" | "MASKINPORTEN_UNAVAILABLE" | "MASKINPORTEN_TIMEOUT" | "SKATTEETATEN_REJECTED" | "SKATTEETATEN_BAD_RESPONSE" | "SKATTEETATEN_UNAVAILABLE" | "SKATTEETATEN_TIMEOUT" | "OPENBANKING_REJECTED" | "OPENBANKING_BAD_RESPONSE" | "OPENBANKING_UNAVAILABLE" | "OPENBANKING_TIMEOUT" | "DEPENDENCY_UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_STATE" | "UNAUTHENTICATED" | "INSUFFICIENT_SCOPE" | "FORBIDDEN" | "NOT_FOUND" | "FLOW_NOT_FOUND" | "CONSENT_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "FLOW_NOT_COMPLETED" | "CONSENT_CONFLICT" | "DATASET_MISMATCH" | "FLOW_DEBT_GONE" | "CONSENT_NOT_ACTIVE" | "PAYLOAD_TOO_LARGE" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "CONSENT_REJECTED" | "IDEMPOTENCY_KEY_REUSED" | "IDEMPOTENCY_IN_PROGRESS" | "NO_DATA" | "ACCOUNT_NOT_FOUND" | "CUSTOMER_PRESENCE_REQUIRED" | "IDENTITY_MISMATCH" | "NOGI_REJECTED" | "NOGI_BAD_RESPONSE" | "NOGI_UNAVAILABLE" | "NOGI_TIMEOUT" | "ALTINN_REJECTED" | "ALTINN_BAD_RESPONSE" | "ALTINN_UNAVAILABLE" | "ALTINN_TIMEOUT" | "MASKINPORTEN_REJECTED" | "MASKINPORTEN_BAD_RESPONSE" | "MASKINPORTEN_UNAVAILABLE" | "MASKINPORTEN_TIMEOUT" | "SKATTEETATEN_REJECTED" | "SKATTEETATEN_BAD_RESPONSE" | "SKATTEETATEN_UNAVAILABLE" | "SKATTEETATEN_TIMEOUT" | "OPENBANKING_REJECTED" | "OPENBANKING_BAD_RESPONSE" | "OPENBANKING_UNAVAILABLE" | "OPENBANKING_TIMEOUT" | "DEPENDENCY_UNAVAILABLE" | "INTERNAL_ERROR";
             /** @example nationalId: must be an 11-digit national identity number with valid check digits */
             detail: string;
             errors?: components["schemas"]["FieldErrorDto"][];
@@ -608,6 +703,23 @@ export interface components {
              * @example debt.unsecured.processing.28 openid
              */
             scope: string;
+        };
+        TransactionDto: {
+            /** Format: date */
+            bookingDate?: string;
+            creditorName?: string;
+            debtorName?: string;
+            remittanceInformationUnstructured?: string;
+            transactionAmount: components["schemas"]["AmountDto"];
+            transactionId?: string;
+            /** Format: date */
+            valueDate?: string;
+        };
+        TransactionsDto: {
+            /** @description The bank's resourceId of the account */
+            accountId: string;
+            booked: components["schemas"]["TransactionDto"][];
+            pending: components["schemas"]["TransactionDto"][];
         };
     };
     responses: never;
@@ -1604,7 +1716,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `INSUFFICIENT_SCOPE`, `FORBIDDEN` */
+            /** @description `INSUFFICIENT_SCOPE`, `FORBIDDEN`, `CUSTOMER_PRESENCE_REQUIRED` */
             403: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl"];
@@ -1614,7 +1726,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code?: "INSUFFICIENT_SCOPE" | "FORBIDDEN";
+                        code?: "INSUFFICIENT_SCOPE" | "FORBIDDEN" | "CUSTOMER_PRESENCE_REQUIRED";
                     };
                 };
             };
@@ -1984,6 +2096,341 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
                         code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getConsentAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The consent id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountsDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description `UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description `INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "INSUFFICIENT_SCOPE";
+                    };
+                };
+            };
+            /** @description `CONSENT_NOT_FOUND`, `ACCOUNT_NOT_FOUND` */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "CONSENT_NOT_FOUND" | "ACCOUNT_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `DATASET_MISMATCH` */
+            409: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "DATASET_MISMATCH";
+                    };
+                };
+            };
+            /** @description `CONSENT_NOT_ACTIVE` */
+            410: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "CONSENT_NOT_ACTIVE";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `IDENTITY_MISMATCH`, `OPENBANKING_REJECTED`, `OPENBANKING_BAD_RESPONSE` */
+            502: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "IDENTITY_MISMATCH" | "OPENBANKING_REJECTED" | "OPENBANKING_BAD_RESPONSE";
+                    };
+                };
+            };
+            /** @description `OPENBANKING_UNAVAILABLE`, `DEPENDENCY_UNAVAILABLE` */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "OPENBANKING_UNAVAILABLE" | "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description `OPENBANKING_TIMEOUT` */
+            504: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "OPENBANKING_TIMEOUT";
+                    };
+                };
+            };
+        };
+    };
+    getConsentAccountTransactions: {
+        parameters: {
+            query?: {
+                /** @description First booking date (YYYY-MM-DD); default 90 days before `to` */
+                from?: string;
+                /** @description Last booking date (YYYY-MM-DD), at most 366 days after `from`; default today */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The consent id */
+                id: string;
+                /** @description The account's id from the accounts read (the bank's resourceId) */
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionsDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description `UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description `INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "INSUFFICIENT_SCOPE";
+                    };
+                };
+            };
+            /** @description `CONSENT_NOT_FOUND`, `ACCOUNT_NOT_FOUND` */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "CONSENT_NOT_FOUND" | "ACCOUNT_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `DATASET_MISMATCH` */
+            409: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "DATASET_MISMATCH";
+                    };
+                };
+            };
+            /** @description `CONSENT_NOT_ACTIVE` */
+            410: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "CONSENT_NOT_ACTIVE";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `IDENTITY_MISMATCH`, `OPENBANKING_REJECTED`, `OPENBANKING_BAD_RESPONSE` */
+            502: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "IDENTITY_MISMATCH" | "OPENBANKING_REJECTED" | "OPENBANKING_BAD_RESPONSE";
+                    };
+                };
+            };
+            /** @description `OPENBANKING_UNAVAILABLE`, `DEPENDENCY_UNAVAILABLE` */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "OPENBANKING_UNAVAILABLE" | "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description `OPENBANKING_TIMEOUT` */
+            504: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "OPENBANKING_TIMEOUT";
                     };
                 };
             };

@@ -11,7 +11,7 @@ import { OpenbankingConfig } from './openbanking.config';
 /** The bank answered 404 for an account: not the customer's, or gone. */
 export class PartnerAccountNotFoundError extends AppError {
   constructor() {
-    super('NOT_FOUND', 'The partner bank knows no such account for this customer.');
+    super('ACCOUNT_NOT_FOUND', 'The partner bank knows no such account for this customer.');
     this.name = 'PartnerAccountNotFoundError';
   }
 }

@@ -25,25 +25,30 @@ export class OpenbankingAccountsService {
 
   /** `from`/`to` as YYYY-MM-DD, from ≤ to, at most 366 days apart; default the last 90 days. */
   async transactions(nationalId: string, accountId: string, from?: string, to?: string): Promise<TransactionsDto> {
-    if (!ACCOUNT_ID_PATTERN.test(accountId)) throw AppError.validation([{ field: 'accountId', message: 'must be 1–100 characters of A-Z, a-z, 0-9, ".", "_" or "-"' }]);
-    const { dateFrom, dateTo } = this.window(from, to);
-    const { booked, pending } = await this.client.transactions(nationalId, accountId, dateFrom, dateTo);
+    const window = transactionsRequest(accountId, from, to);
+    const { booked, pending } = await this.client.transactions(nationalId, accountId, window.dateFrom, window.dateTo);
     return { accountId, booked, pending };
   }
+}
 
-  private window(from: string | undefined, to: string | undefined): { dateFrom: string; dateTo: string } {
-    const dateTo = to ?? isoDate(Date.now());
-    const dateFrom = from ?? isoDate(Date.parse(dateTo) - DEFAULT_DAYS * DAY_MS);
-    const errors = [
-      ...(isDate(dateFrom) ? [] : [{ field: 'from', message: 'must be a date (YYYY-MM-DD)' }]),
-      ...(isDate(dateTo) ? [] : [{ field: 'to', message: 'must be a date (YYYY-MM-DD)' }]),
-    ];
-    if (errors.length > 0) throw AppError.validation(errors);
-    const days = (Date.parse(dateTo) - Date.parse(dateFrom)) / DAY_MS;
-    if (days < 0) throw AppError.validation([{ field: 'from', message: 'must not be after to' }]);
-    if (days > MAX_DAYS) throw AppError.validation([{ field: 'from', message: `must be at most ${MAX_DAYS} days before to` }]);
-    return { dateFrom, dateTo };
-  }
+/**
+ * The input of a transactions read, checked (400 naming the field) before anything is looked up:
+ * the account id's pattern, and `from`/`to` as YYYY-MM-DD, from ≤ to, at most 366 days apart,
+ * by default the last 90 days.
+ */
+export function transactionsRequest(accountId: string, from: string | undefined, to: string | undefined, now = Date.now()): { dateFrom: string; dateTo: string } {
+  if (!ACCOUNT_ID_PATTERN.test(accountId)) throw AppError.validation([{ field: 'accountId', message: 'must be 1–100 characters of A-Z, a-z, 0-9, ".", "_" or "-"' }]);
+  const errors = [
+    ...(from === undefined || isDate(from) ? [] : [{ field: 'from', message: 'must be a date (YYYY-MM-DD)' }]),
+    ...(to === undefined || isDate(to) ? [] : [{ field: 'to', message: 'must be a date (YYYY-MM-DD)' }]),
+  ];
+  if (errors.length > 0) throw AppError.validation(errors);
+  const dateTo = to ?? isoDate(now);
+  const dateFrom = from ?? isoDate(Date.parse(dateTo) - DEFAULT_DAYS * DAY_MS);
+  const days = (Date.parse(dateTo) - Date.parse(dateFrom)) / DAY_MS;
+  if (days < 0) throw AppError.validation([{ field: 'from', message: 'must not be after to' }]);
+  if (days > MAX_DAYS) throw AppError.validation([{ field: 'from', message: `must be at most ${MAX_DAYS} days before to` }]);
+  return { dateFrom, dateTo };
 }
 
 function isDate(value: string): boolean {

@@ -65,6 +65,15 @@ describe('parseOpenbankingConfig', () => {
     expect(config?.qseal?.chain).toHaveLength(2);
   });
 
+  it('keeps the QSeal key and the client secret out of its JSON form', () => {
+    const fallback = JSON.stringify(parseOpenbankingConfig(fallbackEnv(rsa), { sandbox: false }).config);
+    const keyBody = rsa.leafKeyPem.split('\n')[1];
+    expect(fallback).not.toContain(keyBody);
+    expect(JSON.parse(fallback).qseal).toMatchObject({ key: '[secret]', tppName: rsa.tppName });
+    const api = JSON.stringify(parseOpenbankingConfig(API, { sandbox: false }).config);
+    expect(api).not.toContain(API.OPENBANKING_CLIENT_SECRET);
+  });
+
   it("refuses a key that is not the leaf certificate's", () => {
     expect(variables(fallbackEnv(rsa, { OPENBANKING_QSEAL_KEY: ec.leafKeyPem }))).toEqual(['OPENBANKING_QSEAL_KEY']);
   });

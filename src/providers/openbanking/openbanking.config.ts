@@ -33,8 +33,19 @@ export class OpenbankingConfig {
   /** HTTPS_PROXY, from the application's configuration. */
   readonly httpsProxy?: string;
 
-  constructor(values: OpenbankingConfig) {
+  constructor(values: Omit<OpenbankingConfig, 'toJSON'>) {
     Object.assign(this, values);
+  }
+
+  /** Keeps the client secret and the QSeal key out of anything that serialises the configuration. */
+  toJSON(): Record<string, unknown> {
+    return {
+      mode: this.mode,
+      apiUrl: this.apiUrl,
+      timeoutMs: this.timeoutMs,
+      ...(this.mode === 'api' ? { tokenUrl: this.tokenUrl, audience: this.audience, clientId: this.clientId, clientSecret: '[secret]' } : {}),
+      ...(this.qseal ? { qseal: { alg: this.qseal.alg, tppName: this.qseal.tppName, audience: this.qseal.audience, key: '[secret]', chain: `[${this.qseal.chain.length} certificate(s)]` } } : {}),
+    };
   }
 }
 
@@ -92,7 +103,7 @@ export function parseOpenbankingConfig(
   if (!/^\d+$/.test(timeoutText ?? '0') || timeoutMs < 100 || timeoutMs > 120_000) problem('OPENBANKING_TIMEOUT_MS', 'must be an integer from 100 to 120000');
 
   const apiUrl = secureUrl('OPENBANKING_API_URL', required('OPENBANKING_API_URL', 'outside sandbox mode'), problem);
-  let config: Omit<OpenbankingConfig, 'mode' | 'apiUrl' | 'timeoutMs'> = {};
+  let config: Omit<OpenbankingConfig, 'mode' | 'apiUrl' | 'timeoutMs' | 'toJSON'> = {};
   if (mode === 'api') {
     const why = 'when OPENBANKING_MODE=api';
     config = {

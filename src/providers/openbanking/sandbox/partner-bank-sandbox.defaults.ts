@@ -2,6 +2,9 @@ import type { OpenbankingSandboxDefaults } from '../openbanking.config';
 import type { PartnerBankSandboxOptions } from './partner-bank-sandbox.state';
 import { createTestPki } from './test-certificates';
 
+/** Where sandbox mode mounts the simulator on the service's own port. */
+export const PARTNER_BANK_SANDBOX_PATH = '/sandbox/openbanking';
+
 /** The simulator's client credentials in sandbox mode: public on purpose, never valid anywhere else. */
 export const PARTNER_BANK_SANDBOX_CLIENT = {
   clientId: 'nogi-consent-bff-openbanking-sandbox',
