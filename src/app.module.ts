@@ -12,6 +12,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NogiModule } from './providers/nogi/nogi.module';
+import { AltinnModule } from './providers/altinn/altinn.module';
 import { ProvidersModule } from './providers/providers.module';
 import { REDIS_KEY_PREFIX, RedisModule } from './redis/redis.module';
 
@@ -48,6 +49,7 @@ export class AppModule {
         ConsentFeedModule,
         ConsentsModule,
         ConsentFlowModule,
+        AltinnModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: CallerAuthGuard },

@@ -1,4 +1,7 @@
 import type { Provider } from '../providers/datasets';
+import type { AltinnConfig } from '../providers/altinn/altinn.config';
+import type { MaskinportenConfig } from '../providers/altinn/maskinporten/maskinporten.config';
+import type { SkatteetatenConfig } from '../providers/altinn/skatteetaten/skatteetaten.config';
 
 export type NogiEnv = 'sandbox' | 'preprod' | 'prod';
 export type AppConfigValues = Omit<AppConfig, 'nogiAudiences' | 'toJSON' | 'with'>;
@@ -47,6 +50,12 @@ export class AppConfig {
   /** How long a queued revocation is retried before it is recorded as failed. */
   readonly revocationGiveUpHours!: number;
   readonly httpsProxy!: string | undefined;
+  /** Set when PROVIDERS includes altinn (ALTINN_*). */
+  readonly altinn?: AltinnConfig;
+  /** @secret privateKey. Set when PROVIDERS includes altinn (MASKINPORTEN_*). */
+  readonly maskinporten?: MaskinportenConfig;
+  /** Set when PROVIDERS includes altinn (SKATTEETATEN_*). */
+  readonly skatteetaten?: SkatteetatenConfig;
 
   constructor(values: AppConfigValues) {
     Object.assign(this, values);
@@ -75,6 +84,7 @@ export class AppConfig {
       nogiClientSecret: '[secret]',
       dataEncryptionKeys: `[${this.dataEncryptionKeys.length} key(s)]`,
       nationalIdHmacKey: this.nationalIdHmacKey ? '[secret]' : undefined,
+      maskinporten: this.maskinporten ? { ...this.maskinporten, privateKey: '[secret]' } : undefined,
     };
   }
 }
