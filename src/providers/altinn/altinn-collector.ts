@@ -24,7 +24,9 @@ export type Collected =
       /** Every national id the answer names: the consent token's `from` and Skatteetaten's personidentifikator(s). */
       persons: string[];
     }
-  | { kind: 'no_data'; persons: string[] };
+  | { kind: 'no_data'; persons: string[] }
+  /** The consent token is for someone else: Skatteetaten is not asked at all. */
+  | { kind: 'other_person'; persons: string[] };
 
 /**
  * One collection with an Altinn 3 consent: a Maskinporten consent token for the dataset's scope
@@ -43,6 +45,7 @@ export class AltinnCollector {
     const consent = { id: consentRequestId, from: personUrn(nationalId) };
     const token = await clients.maskinporten.consentToken(scope, consent);
     const persons = [tokenPerson(token, consentRequestId)];
+    if (persons[0] !== nationalId) return { kind: 'other_person', persons };
     try {
       if (dataset === 'tax-assessment') {
         const result = await clients.taxAssessment.get({ bearer: token }, Number(parameters?.incomeYear), nationalId);

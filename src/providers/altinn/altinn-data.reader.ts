@@ -39,12 +39,11 @@ export class AltinnDataReader {
       throw error instanceof SkatteetatenConsentError ? new AppError('SKATTEETATEN_REJECTED', 'Skatteetaten refused the consent although Altinn holds it active.', { cause: error }) : error;
     }
     if (collected.kind === 'no_data') throw new AppError('NO_DATA', 'The source has no data for this period.');
-    const data = collected.data;
     const persons = new Set(collected.persons);
-    return {
-      // One person in every answer, or none we can vouch for (a mismatch, nothing disclosed).
-      personHash: persons.size === 1 && !persons.has('') ? this.hasher.hash([...persons][0]) : null,
-      disclose: () => data as T,
-    };
+    // One person in every answer, or none we can vouch for: ConsentDataService refuses (IDENTITY_MISMATCH) before disclose.
+    const personHash = persons.size === 1 && !persons.has('') ? this.hasher.hash([...persons][0]) : null;
+    if (collected.kind === 'other_person') return { personHash, disclose: () => { throw new AppError('IDENTITY_MISMATCH', 'The consent token names another person.'); } };
+    const data = collected.data;
+    return { personHash, disclose: () => data as T };
   }
 }
