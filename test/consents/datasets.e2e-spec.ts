@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NationalIdHasher } from '../../src/common/crypto/data-cipher';
 import { FlowStore } from '../../src/consent-flow/flow.store';
+import { generateSandboxClientKey } from '../../src/providers/altinn/sandbox/maskinporten/sandbox-client-keys';
 import { ConsentRepository } from '../../src/consents/consent.repository';
 import { type StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { freshNationalId, PERSON_WITH_DEBT } from '../support/national-ids';
@@ -20,7 +21,26 @@ describe('datasets and providers', () => {
     nogi = await startSandbox();
     database = await isolatedDatabase();
     app = await startReadyApp({ nogiUrl: nogi.url, env: { DATABASE_URL: database.url } });
-    withAltinn = await startReadyApp({ nogiUrl: nogi.url, env: { DATABASE_URL: database.url, PROVIDERS: 'nogi,altinn,openbanking' } });
+    // Altinn configured, but nothing answers there.
+    const key = generateSandboxClientKey();
+    const nowhere = 'http://127.0.0.1:9';
+    withAltinn = await startReadyApp({
+      nogiUrl: nogi.url,
+      env: {
+        DATABASE_URL: database.url,
+        PROVIDERS: 'nogi,altinn,openbanking',
+        ALTINN_PLATFORM_URL: nowhere,
+        ALTINN_ORG_NUMBER: '974760673',
+        ALTINN_REDIRECT_URI: 'http://127.0.0.1:3000/v1/consent-flows/callback/altinn',
+        ALTINN_EVENTS_POLL_INTERVAL_SECONDS: '0',
+        MASKINPORTEN_ISSUER: `${nowhere}/`,
+        MASKINPORTEN_CLIENT_ID: 'bank-client',
+        MASKINPORTEN_PRIVATE_KEY: key.privateKeyPem,
+        MASKINPORTEN_KID: key.kid,
+        SKATTEETATEN_TAX_ASSESSMENT_URL: nowhere,
+        SKATTEETATEN_INCOME_URL: nowhere,
+      },
+    });
     admin = await app.issuer.service(['consent:write', 'consent:read', 'debt:read', 'income:read', 'consent:admin']);
     adminAltinn = await withAltinn.issuer.service(['consent:write', 'consent:read', 'debt:read', 'income:read', 'consent:admin']);
   });
@@ -73,11 +93,10 @@ describe('datasets and providers', () => {
     expect(notEnabled.json.errors[0].message).toMatch(/altinn, which is not enabled/);
   });
 
-  it('refuses datasets whose provider is enabled but not built yet, naming dataset', async () => {
+  it('sends income and tax-assessment flows to Altinn when it is enabled (unreachable here: 503), and refuses accounts flows', async () => {
     for (const dataset of ['income', 'tax-assessment']) {
-      const answer = await api(withAltinn, 'POST', '/v1/consent-flows', { token: adminAltinn, body: flowBody({ dataset, purpose: 'processing' }) });
-      expect([answer.status, fields(answer.json)]).toEqual([400, ['dataset']]);
-      expect(answer.json.errors[0].message).toMatch(/not available yet/);
+      const answer = await api(withAltinn, 'POST', '/v1/consent-flows', { token: adminAltinn, body: flowBody({ dataset, purpose: 'processing', durationDays: 30, fromMonth: dataset === 'income' ? '2026-01' : undefined, toMonth: dataset === 'income' ? '2026-06' : undefined }) });
+      expect([dataset, answer.status, answer.json.code]).toEqual([dataset, 503, 'MASKINPORTEN_UNAVAILABLE']);
     }
     const accounts = await api(withAltinn, 'POST', '/v1/consents', { token: adminAltinn, body: { dataset: 'accounts', nationalId: PERSON_WITH_DEBT, purpose: 'processing', durationDays: 30 } });
     expect([accounts.status, fields(accounts.json)]).toEqual([400, ['dataset']]);

@@ -1,7 +1,7 @@
 import { generateSandboxClientKey, type SandboxClientKey } from '../../../src/providers/altinn/sandbox/maskinporten/sandbox-client-keys';
 import { startAltinnSimulators, type StartedAltinnSimulators } from '../../../src/providers/altinn/sandbox/altinn-simulators';
 import { followCallback } from '../../support/consent-walk';
-import { TEST_RETURN_ORIGIN, type TestApp } from '../../support/test-app';
+import { TEST_RETURN_ORIGIN, type TestApp, type TestAppOptions } from '../../support/test-app';
 import { api, type ApiResponse, startReadyApp } from '../../consents/consents.helpers';
 import { answerConsentPage } from './altinn3.helpers';
 
@@ -41,8 +41,9 @@ export function altinnEnv(world: AltinnWorld, extra: Record<string, string> = {}
   };
 }
 
-export function startAltinnApp(world: AltinnWorld, env: Record<string, string | undefined> = {}): Promise<TestApp> {
-  return startReadyApp({ env: { ...altinnEnv(world), ...env } as Record<string, string> });
+/** The service with Altinn enabled; replicas share `redisKeyPrefix` and `issuer`. */
+export function startAltinnApp(world: AltinnWorld, env: Record<string, string | undefined> = {}, replica: Pick<TestAppOptions, 'redisKeyPrefix' | 'issuer'> = {}): Promise<TestApp> {
+  return startReadyApp({ env: { ...altinnEnv(world), ...env } as Record<string, string>, ...replica });
 }
 
 export interface StartedAltinnFlow {
