@@ -206,4 +206,22 @@ describe('Altinn consent flows', () => {
     const read = await api(app, 'GET', `/v1/consents/${flow.requestId}/tax-assessment`, { token });
     expect([read.status, read.json.code]).toEqual([410, 'CONSENT_NOT_ACTIVE']);
   });
+
+  it('needs income:read for the data routes, and answers DATASET_MISMATCH across debt, income and tax-assessment', async () => {
+    const flow = await startAltinnFlow(app, token, PERSON_WITH_DEBT, INCOME_BODY);
+    await consentAtAltinn(app, flow);
+    const noIncome = await app.issuer.service(['consent:read', 'debt:read']);
+    for (const path of [`/v1/consent-flows/${flow.id}/income`, `/v1/consents/${flow.requestId}/income`, `/v1/consents/${flow.requestId}/tax-assessment`]) {
+      const refused = await api(app, 'GET', path, { token: noIncome });
+      expect([path, refused.status, refused.json.code]).toEqual([path, 403, 'INSUFFICIENT_SCOPE']);
+    }
+    const calls = world.sims.skatteetaten.getCalls().length;
+    for (const path of [`/v1/consent-flows/${flow.id}/tax-assessment`, `/v1/consent-flows/${flow.id}/debt`, `/v1/consents/${flow.requestId}/tax-assessment`, `/v1/consents/${flow.requestId}/debt`]) {
+      const mismatch = await api(app, 'GET', path, { token });
+      expect([path, mismatch.status, mismatch.json.code]).toEqual([path, 409, 'DATASET_MISMATCH']);
+    }
+    expect(world.sims.skatteetaten.getCalls().length).toBe(calls);
+    const malformed = await api(app, 'GET', '/v1/consents/not-a-uuid/income', { token });
+    expect(malformed.status).toBe(400);
+  });
 });
