@@ -224,4 +224,49 @@ describe('Altinn consent flows', () => {
     const malformed = await api(app, 'GET', '/v1/consents/not-a-uuid/income', { token });
     expect(malformed.status).toBe(400);
   });
+
+  it('fails the flow when Skatteetaten answers for another person, keeping nothing; a read by consent answers 502 IDENTITY_MISMATCH', async () => {
+    const control = (person: string | null) =>
+      fetch(`${world.sims.urls.skatteetaten}/_sandbox/answer-as`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personidentifikator: person }) });
+    const flow = await startAltinnFlow(app, token, PERSON_WITH_DEBT, INCOME_BODY);
+    expect((await control(OTHER_PERSON_WITH_DEBT)).status).toBe(204);
+    try {
+      const { callback } = await consentAtAltinn(app, flow);
+      expect(returned(callback).flowStatus).toBe('failed');
+      expect((await flowOf(app, token, flow.id)).json).toMatchObject({ status: 'failed', error: 'identity_mismatch' });
+      expect((await api(app, 'GET', `/v1/consents/${flow.requestId}`, { token })).json.status).toBe('revoked');
+
+      await control(null);
+      const good = await startAltinnFlow(app, token, PERSON_WITH_DEBT, INCOME_BODY);
+      await consentAtAltinn(app, good);
+      await control(OTHER_PERSON_WITH_DEBT);
+      const read = await api(app, 'GET', `/v1/consents/${good.requestId}/income`, { token });
+      expect([read.status, read.json.code]).toEqual([502, 'IDENTITY_MISMATCH']);
+      expect(JSON.stringify(read.json)).not.toContain(OTHER_PERSON_WITH_DEBT);
+    } finally {
+      await control(null);
+    }
+  });
+
+  it('fails the flow as altinn_unavailable when Altinn cannot be read, and as maskinporten_unavailable when Maskinporten fails', async () => {
+    const flow = await startAltinnFlow(app, token, freshNationalId());
+    world.sims.altinn3.injectFault({ endpoint: 'consentRequestGet', kind: 'status', status: 500 });
+    expect(returned((await consentAtAltinn(app, flow)).callback).flowStatus).toBe('failed');
+    expect((await flowOf(app, token, flow.id)).json.error).toBe('altinn_unavailable');
+    world.sims.altinn3.faults.clear();
+
+    const second = await startAltinnFlow(app, token, freshNationalId());
+    world.sims.maskinporten.injectFault({ endpoint: 'token', kind: 'status', status: 503 });
+    expect(returned((await consentAtAltinn(app, second)).callback).flowStatus).toBe('failed');
+    expect((await flowOf(app, token, second.id)).json.error).toBe('maskinporten_unavailable');
+  });
+
+  it('re-reads the status at Altinn on ?refresh=true', async () => {
+    const flow = await startAltinnFlow(app, token, PERSON_WITH_DEBT, TAX_BODY);
+    await consentAtAltinn(app, flow);
+    expect((await api(app, 'GET', `/v1/consents/${flow.requestId}?refresh=true`, { token })).json.status).toBe('active');
+    world.sims.altinn3.act(flow.requestId, 'delete');
+    expect((await api(app, 'GET', `/v1/consents/${flow.requestId}`, { token })).json.status).toBe('active');
+    expect((await api(app, 'GET', `/v1/consents/${flow.requestId}?refresh=true`, { token })).json.status).toBe('archived');
+  });
 });
