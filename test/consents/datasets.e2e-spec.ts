@@ -8,7 +8,7 @@ import { freshNationalId, PERSON_WITH_DEBT } from '../support/national-ids';
 import { TEST_RETURN_ORIGIN, type TestApp } from '../support/test-app';
 import { api, isolatedDatabase, startReadyApp, startSandbox } from './consents.helpers';
 
-/** Datasets and providers in the API: only debt (NoGi) is built; the others are refused or answer by dataset. */
+/** Datasets and providers in the API: debt (NoGi) and Altinn's datasets are built; the others are refused or answer by dataset. */
 describe('datasets and providers', () => {
   let nogi: StartedNogiSandbox;
   let database: { url: string; drop(): Promise<void> };
