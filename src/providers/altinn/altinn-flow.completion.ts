@@ -53,9 +53,9 @@ export class AltinnFlowCompletion {
       collected = await this.collector.collect(flow.dataset!, consentRequestId, nationalId, flow.parameters ?? null);
     } catch (error) {
       this.logger.warn({ flowId: flow.id, code: codeOf(error) }, 'Altinn collection failed');
-      return this.flows.finish(flow, 'failed', collectFailure(error), requestId);
+      return this.discard(flow, details, collectFailure(error), requestId);
     }
-    if (collected.persons.some((person) => this.hasher.hash(person) !== flow.nationalIdHash)) return this.discard(flow, details, requestId);
+    if (collected.persons.some((person) => this.hasher.hash(person) !== flow.nationalIdHash)) return this.discard(flow, details, 'identity_mismatch', requestId);
 
     const now = new Date();
     const consent = await this.flows.recordGranted(flow, consentRequestId, requestId, async () =>
@@ -76,21 +76,22 @@ export class AltinnFlowCompletion {
   }
 
   /**
-   * Altinn granted a consent whose answers name someone else. Altinn has no revocation for us, so
-   * it is recorded `revoked` (no customer, nothing kept) and audited: never left without a record
-   * here, never usable. The customer can withdraw it in Altinn.
+   * Altinn granted a consent the flow cannot use: its answers name someone else, or the collection
+   * failed. Altinn has no revocation for us, so it is recorded `revoked` (no customer, nothing kept)
+   * and audited: never left at Altinn without a record here, never used. The customer can withdraw
+   * it in Altinn; the bank starts a new flow.
    */
-  private async discard(flow: FlowRecord, details: ConsentRequestDetails, requestId: string): Promise<URL> {
+  private async discard(flow: FlowRecord, details: ConsentRequestDetails, error: FlowError, requestId: string): Promise<URL> {
     const actor = { subject: `flow:${flow.id}`, clientId: flow.ownerClientId, requestId };
     const consent = await this.flows.recordGranted(flow, details.id, requestId, () =>
       this.consents.transaction(async (manager) => {
         const row = await this.consents.insert({ ...this.values(flow, details), status: 'revoked', nationalIdHash: null, revokedAt: new Date() }, manager);
-        await this.audit.record({ action: 'consent.revoked', actor, outcome: 'identity_mismatch', dataset: row.dataset, consentId: row.id, detail: { altinn: 'local' } }, manager);
+        await this.audit.record({ action: 'consent.revoked', actor, outcome: error, dataset: row.dataset, consentId: row.id, detail: { altinn: 'local' } }, manager);
         return row;
       }),
     );
-    this.logger.warn({ flowId: flow.id, consentId: consent?.id }, 'Altinn consent discarded: its answers name another person; recorded revoked, no data kept');
-    return this.flows.finish(flow, 'failed', 'identity_mismatch', requestId);
+    this.logger.warn({ flowId: flow.id, consentId: consent?.id, error }, 'Altinn consent discarded: recorded revoked, no data kept');
+    return this.flows.finish(flow, 'failed', error, requestId);
   }
 
   private values(flow: FlowRecord, details: ConsentRequestDetails) {

@@ -131,6 +131,8 @@ describe('Altinn consent flows', () => {
       const { callback } = await consentAtAltinn(app, flow);
       expect(returned(callback).flowStatus).toBe('failed');
       expect((await flowOf(app, token, flow.id)).json).toMatchObject({ status: 'failed', error: 'consent_not_accepted' });
+      // Accepted at Altinn but unusable here: recorded revoked, never used.
+      expect((await api(app, 'GET', `/v1/consents/${flow.requestId}`, { token })).json.status).toBe('revoked');
     } finally {
       mp.consentLookup = lookup;
     }
@@ -259,6 +261,8 @@ describe('Altinn consent flows', () => {
     world.sims.maskinporten.injectFault({ endpoint: 'token', kind: 'status', status: 503 });
     expect(returned((await consentAtAltinn(app, second)).callback).flowStatus).toBe('failed');
     expect((await flowOf(app, token, second.id)).json.error).toBe('maskinporten_unavailable');
+    expect((await api(app, 'GET', `/v1/consents/${second.requestId}`, { token })).json.status).toBe('revoked');
+    expect((await api(app, 'GET', `/v1/consents/${flow.requestId}`, { token })).status).toBe(404);
   });
 
   it('re-reads the status at Altinn on ?refresh=true', async () => {
