@@ -16,6 +16,8 @@ import { SkatteetatenConsentError } from './skatteetaten/skatteetaten-call';
  * Altinn's side of a flow's callback: take the state once, read the consent request at Altinn
  * (the redirect's `Status` is never trusted), collect once with the consent token, check that
  * every answer names the flow's customer, record the consent and keep the data for the flow's reads.
+ * Altinn 2 (ALTINN_VERSION=2) plugs in here: its redirect brings `AuthorizationCode` to the same
+ * route, and a flow it started carries its own providerData instead of `consentRequestId`.
  */
 @Injectable()
 export class AltinnFlowCompletion {
