@@ -1,5 +1,6 @@
 import type { Provider } from '../providers/datasets';
 import type { AltinnConfig } from '../providers/altinn/altinn.config';
+import type { Altinn2Settings } from '../providers/altinn/altinn2/altinn2.config';
 import type { MaskinportenConfig } from '../providers/altinn/maskinporten/maskinporten.config';
 import type { SkatteetatenConfig } from '../providers/altinn/skatteetaten/skatteetaten.config';
 
@@ -56,6 +57,8 @@ export class AppConfig {
   readonly maskinporten?: MaskinportenConfig;
   /** Set when PROVIDERS includes altinn (SKATTEETATEN_*). */
   readonly skatteetaten?: SkatteetatenConfig;
+  /** @secret apiKey. Set with ALTINN_VERSION=2 (ALTINN2_*). */
+  readonly altinn2?: Altinn2Settings;
 
   constructor(values: AppConfigValues) {
     Object.assign(this, values);
@@ -85,6 +88,7 @@ export class AppConfig {
       dataEncryptionKeys: `[${this.dataEncryptionKeys.length} key(s)]`,
       nationalIdHmacKey: this.nationalIdHmacKey ? '[secret]' : undefined,
       maskinporten: this.maskinporten ? { ...this.maskinporten, privateKey: '[secret]' } : undefined,
+      altinn2: this.altinn2 ? { ...this.altinn2, apiKey: '[secret]' } : undefined,
     };
   }
 }

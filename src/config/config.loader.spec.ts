@@ -147,6 +147,14 @@ describe('loadConfig', () => {
       expect(problemsOf({ ...production, PROVIDERS: 'nogi,altinn', ALTINN_TIMEOUT_MS: 'slow' })).toEqual(['ALTINN_ORG_NUMBER', 'ALTINN_REDIRECT_URI', 'ALTINN_TIMEOUT_MS', 'MASKINPORTEN_CLIENT_ID', 'MASKINPORTEN_PRIVATE_KEY', 'MASKINPORTEN_KID']);
     });
 
+    it('reads ALTINN2_* only with ALTINN_VERSION=2, keeping its ApiKey out of the JSON', () => {
+      expect(loadConfig({}).altinn2).toBeUndefined();
+      const config = loadConfig({ ALTINN_VERSION: '2' });
+      expect(config.altinn2).toMatchObject({ url: 'http://localhost:3000/sandbox/altinn2', resources: { income: { code: '4804' } } });
+      expect(JSON.parse(JSON.stringify(config)).altinn2.apiKey).toBe('[secret]');
+      expect(problemsOf({ ...production, PROVIDERS: 'altinn', ALTINN_VERSION: '2' })).toEqual(expect.arrayContaining(['ALTINN2_API_KEY', 'ALTINN2_RESOURCES_TAX_ASSESSMENT', 'ALTINN2_RESOURCES_INCOME']));
+    });
+
     it('takes the tt02 presets outside sandbox mode', () => {
       const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
       const config = loadConfig({ ...production, PROVIDERS: 'nogi,altinn', ALTINN_ORG_NUMBER: '974760673', ALTINN_REDIRECT_URI: 'https://bank.example/v1/consent-flows/callback/altinn', MASKINPORTEN_CLIENT_ID: 'c', MASKINPORTEN_PRIVATE_KEY: pem, MASKINPORTEN_KID: 'k' });
