@@ -27,9 +27,9 @@ export class AltinnCallbackController {
   @ApiQuery({ name: 'Status', required: false, description: "Altinn's OK or Failed (informative only)", schema: { type: 'string', example: 'OK' } })
   @ApiQuery({ name: 'ErrorMessage', required: false, description: "Altinn's text with Failed (never shown or matched)", schema: { type: 'string' } })
   @ApiProblems(303, undefined, ['INVALID_STATE', 'DEPENDENCY_UNAVAILABLE'])
-  async callback(@Query('state') state: unknown, @RequestId() requestId: string): Promise<{ url: string }> {
+  async callback(@Query() query: Record<string, unknown>, @RequestId() requestId: string): Promise<{ url: string }> {
     // Human-paced: the customer has just answered at Altinn; its calls go out even while a breaker is open.
-    const target = await humanPaced(() => this.completion.complete(state, requestId));
+    const target = await humanPaced(() => this.completion.complete(query, requestId));
     return { url: target.toString() };
   }
 }

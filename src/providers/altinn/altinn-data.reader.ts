@@ -6,6 +6,7 @@ import { ConsentEndedAtProviderError, type ProviderRead } from '../provider-capa
 import { type AltinnClients, ALTINN_CLIENTS, requireAltinn } from './altinn-clients';
 import { AltinnCollector, type AltinnData, type Collected } from './altinn-collector';
 import { altinnStatusOf } from './altinn.provider';
+import { consentSecretContext } from './altinn-flow.completion';
 import { MaskinportenGrantRefusedError } from './maskinporten/maskinporten.client';
 import { SkatteetatenConsentError } from './skatteetaten/skatteetaten-call';
 
@@ -27,7 +28,8 @@ export class AltinnDataReader {
   async read<T extends AltinnData>(consent: ConsentEntity): Promise<ProviderRead<T>> {
     const clients = requireAltinn(this.clients);
     if (!consent.secretCiphertext) throw new AppError('CONSENT_NOT_ACTIVE', 'This consent cannot be used for a collection.');
-    const nationalId = await this.cipher.decrypt(consent.secretCiphertext, `consent:${consent.providerConsentId}`);
+    // An Altinn 2 consent (providerConsentId `altinn2:…`) goes to Altinn2ConsentReader here.
+    const nationalId = await this.cipher.decrypt(consent.secretCiphertext, consentSecretContext(consent.id));
     let collected: Collected;
     try {
       collected = await this.collector.collect(consent.dataset, consent.providerConsentId, nationalId, consent.parameters);

@@ -33,8 +33,10 @@ export class AltinnFlowCompletion {
     private readonly audit: AuditService,
   ) {}
 
-  async complete(state: unknown, requestId: string): Promise<URL> {
-    const { flow } = await this.flows.takeFlow(state, 'altinn');
+  /** The redirect's query: `state` (ours), and Altinn's `Status`, which is never trusted. */
+  async complete(query: Record<string, unknown>, requestId: string): Promise<URL> {
+    const { flow } = await this.flows.takeFlow(query.state, 'altinn');
+    // An Altinn 2 flow (providerData.altinnVersion 2) goes to Altinn2FlowCompletion.complete(flow, query, requestId) here.
     const consentRequestId = String(flow.providerData?.consentRequestId ?? '');
     let details: ConsentRequestDetails;
     try {
@@ -66,7 +68,7 @@ export class AltinnFlowCompletion {
         status: 'active',
         nationalIdHash: flow.nationalIdHash,
         // Read back for each later collection (Skatteetaten's URL and the grant's `from`).
-        secretCiphertext: await this.cipher.encrypt(nationalId, `consent:${consentRequestId}`),
+        secretCiphertext: await this.cipher.encrypt(nationalId, consentSecretContext(consentRequestId)),
         lastUsedAt: now,
       }),
     );
@@ -112,6 +114,11 @@ export class AltinnFlowCompletion {
       expiresAt: details.validTo,
     };
   }
+}
+
+/** The DataCipher context of a consent's secret, bound to our consent id (an Altinn 3 consent's id is its request id). */
+export function consentSecretContext(consentId: string): string {
+  return `consent:${consentId}`;
 }
 
 function codeOf(error: unknown): string {
