@@ -14,6 +14,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { NogiModule } from './providers/nogi/nogi.module';
 import { NogiFlowModule } from './providers/nogi/nogi-flow.module';
 import { OpenbankingModule } from './providers/openbanking/openbanking.module';
+import { AltinnModule } from './providers/altinn/altinn.module';
 import { ProvidersModule } from './providers/providers.module';
 import { REDIS_KEY_PREFIX, RedisModule } from './redis/redis.module';
 
@@ -53,6 +54,7 @@ export class AppModule {
         OpenbankingModule,
         // Providers' own routes (callbacks, data), when enabled (PROVIDERS):
         ...(options.config.providers.includes('nogi') ? [NogiFlowModule] : []),
+        AltinnModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: CallerAuthGuard },

@@ -95,7 +95,8 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
 /** A browser landing on the callback with a bad state gets a page, not JSON (contract). */
 function wantsHtml(request: FastifyRequest): boolean {
   const path = request.url.split('?', 1)[0];
-  if (path !== '/v1/consent-flows/callback') return false;
+  // NoGi's callback and each provider's own (`/callback/altinn`).
+  if (path !== '/v1/consent-flows/callback' && !path.startsWith('/v1/consent-flows/callback/')) return false;
   const accept = request.headers.accept ?? '';
   return /text\/html/.test(accept);
 }

@@ -1,5 +1,9 @@
 import type { Provider } from '../providers/datasets';
 import type { OpenbankingConfig } from '../providers/openbanking/openbanking.config';
+import type { AltinnConfig } from '../providers/altinn/altinn.config';
+import type { Altinn2Settings } from '../providers/altinn/altinn2/altinn2.config';
+import type { MaskinportenConfig } from '../providers/altinn/maskinporten/maskinporten.config';
+import type { SkatteetatenConfig } from '../providers/altinn/skatteetaten/skatteetaten.config';
 
 export type NogiEnv = 'sandbox' | 'preprod' | 'prod';
 export type AppConfigValues = Omit<AppConfig, 'nogiAudiences' | 'toJSON' | 'with'>;
@@ -50,6 +54,14 @@ export class AppConfig {
   readonly httpsProxy!: string | undefined;
   /** OPENBANKING_*: present when PROVIDERS enables openbanking (in sandbox mode, once the sandbox runtime made its test QSeal). */
   readonly openbanking?: OpenbankingConfig;
+  /** Set when PROVIDERS includes altinn (ALTINN_*). */
+  readonly altinn?: AltinnConfig;
+  /** @secret privateKey. Set when PROVIDERS includes altinn (MASKINPORTEN_*). */
+  readonly maskinporten?: MaskinportenConfig;
+  /** Set when PROVIDERS includes altinn (SKATTEETATEN_*). */
+  readonly skatteetaten?: SkatteetatenConfig;
+  /** @secret apiKey. Set with ALTINN_VERSION=2 (ALTINN2_*). */
+  readonly altinn2?: Altinn2Settings;
 
   constructor(values: AppConfigValues) {
     Object.assign(this, values);
@@ -78,6 +90,8 @@ export class AppConfig {
       nogiClientSecret: '[secret]',
       dataEncryptionKeys: `[${this.dataEncryptionKeys.length} key(s)]`,
       nationalIdHmacKey: this.nationalIdHmacKey ? '[secret]' : undefined,
+      maskinporten: this.maskinporten ? { ...this.maskinporten, privateKey: '[secret]' } : undefined,
+      altinn2: this.altinn2 ? { ...this.altinn2, apiKey: '[secret]' } : undefined,
     };
   }
 }

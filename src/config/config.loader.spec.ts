@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError, loadConfig } from './config.loader';
 
 const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
@@ -141,5 +142,38 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...production, PROVIDERS: ',' })).toEqual(['PROVIDERS']);
     expect(() => loadConfig({ ...production, PROVIDERS: 'nogi,bankid' })).toThrow(/PROVIDERS: unknown provider "bankid"; known: nogi, altinn, openbanking/);
   });
-});
 
+  describe('Altinn', () => {
+    it('fills in the simulators, a client key per run and the sandbox bank in sandbox mode', () => {
+      const config = loadConfig({ PORT: '4100' });
+      expect(config.altinn).toMatchObject({ version: 3, platformUrl: 'http://localhost:4100/sandbox/altinn', orgNumber: '991825827', redirectUri: 'http://localhost:4100/v1/consent-flows/callback/altinn', eventsPollIntervalSeconds: 60, timeoutMs: 5000 });
+      expect(config.maskinporten).toMatchObject({ issuer: 'http://localhost:4100/sandbox/maskinporten/', clientId: 'nogi-consent-bff-sandbox', binding: { kid: expect.any(String) } });
+      expect(config.skatteetaten).toMatchObject({ taxAssessmentUrl: 'http://localhost:4100/sandbox/skatteetaten/summertskattegrunnlag/v2', incomeUrl: 'http://localhost:4100/sandbox/skatteetaten/inntekt/v1' });
+      expect(loadConfig({}).maskinporten!.privateKey.equals(config.maskinporten!.privateKey)).toBe(false);
+      expect(JSON.stringify(config)).not.toContain('PRIVATE KEY');
+      expect(JSON.parse(JSON.stringify(config)).maskinporten.privateKey).toBe('[secret]');
+    });
+
+    it('is left out unless PROVIDERS enables it', () => {
+      expect(loadConfig({ ...production }).altinn).toBeUndefined();
+    });
+
+    it('names every missing Altinn, Maskinporten and Skatteetaten variable in the one error, each once', () => {
+      expect(problemsOf({ ...production, PROVIDERS: 'nogi,altinn', ALTINN_TIMEOUT_MS: 'slow' })).toEqual(['ALTINN_ORG_NUMBER', 'ALTINN_REDIRECT_URI', 'ALTINN_TIMEOUT_MS', 'MASKINPORTEN_CLIENT_ID', 'MASKINPORTEN_PRIVATE_KEY', 'MASKINPORTEN_KID']);
+    });
+
+    it('reads ALTINN2_* only with ALTINN_VERSION=2, keeping its ApiKey out of the JSON', () => {
+      expect(loadConfig({}).altinn2).toBeUndefined();
+      const config = loadConfig({ ALTINN_VERSION: '2' });
+      expect(config.altinn2).toMatchObject({ url: 'http://localhost:3000/sandbox/altinn2', resources: { income: { code: '4804' } } });
+      expect(JSON.parse(JSON.stringify(config)).altinn2.apiKey).toBe('[secret]');
+      expect(problemsOf({ ...production, PROVIDERS: 'altinn', ALTINN_VERSION: '2' })).toEqual(expect.arrayContaining(['ALTINN2_API_KEY', 'ALTINN2_RESOURCES_TAX_ASSESSMENT', 'ALTINN2_RESOURCES_INCOME']));
+    });
+
+    it('takes the tt02 presets outside sandbox mode', () => {
+      const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+      const config = loadConfig({ ...production, PROVIDERS: 'nogi,altinn', ALTINN_ORG_NUMBER: '974760673', ALTINN_REDIRECT_URI: 'https://bank.example/v1/consent-flows/callback/altinn', MASKINPORTEN_CLIENT_ID: 'c', MASKINPORTEN_PRIVATE_KEY: pem, MASKINPORTEN_KID: 'k' });
+      expect([config.altinn?.platformUrl, config.maskinporten?.issuer, config.skatteetaten?.incomeUrl]).toEqual(['https://platform.tt02.altinn.no', 'https://test.maskinporten.no/', 'https://inntekt.api.skatteetaten-test.no/v1']);
+    });
+  });
+});

@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { PROVIDERS, type Provider } from '../providers/datasets';
 import { OpenbankingConfig, OpenbankingSandboxDefaults, parseOpenbankingConfig } from '../providers/openbanking/openbanking.config';
+import { type AltinnSettings, loadAltinnSettings } from '../providers/altinn/altinn-settings';
 import { AppConfig, NogiEnv } from './app-config';
 
 const NOGI_PRESETS: Record<Exclude<NogiEnv, 'sandbox'>, { issuer: string; api: string }> = {
@@ -214,6 +215,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     providers.includes('openbanking') && (!sandbox || options.openbankingSandboxDefaults)
       ? openbankingSlice(env, { sandbox, sandboxDefaults: options.openbankingSandboxDefaults, httpsProxy: vars.HTTPS_PROXY }, problem)
       : undefined;
+  // Altinn's slices (ALTINN_*, MASKINPORTEN_*, SKATTEETATEN_*) are checked only when it is enabled.
+  let altinn: AltinnSettings | undefined;
+  if (providers.includes('altinn')) {
+    const text = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== '').map(([k, v]) => [k, (v as string).trim()]));
+    const loaded = loadAltinnSettings(text, sandbox ? port : undefined);
+    if (loaded.ok) altinn = loaded.settings;
+    else for (const p of loaded.problems) problem(p.variable, p.message);
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -247,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     revocationGiveUpHours: vars.REVOCATION_GIVE_UP_HOURS ?? 72,
     httpsProxy: vars.HTTPS_PROXY,
     openbanking,
+    ...(altinn ?? {}),
   });
 }
 

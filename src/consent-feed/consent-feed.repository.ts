@@ -4,6 +4,7 @@ import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
 import { ConsentEntity, FeedEventEntity } from '../database/entities';
 import type { FeedEvent, UnknownFeedEvent } from '../providers/nogi/nogi-feed.client';
+import { withAdvisoryLock } from './advisory-lock';
 import type { FeedConsent, FeedPlan, PlanInput } from './feed-plan';
 
 /** The one cursor row of NoGi's consent feed. */
@@ -47,24 +48,8 @@ export class ConsentFeedRepository {
   ) {}
 
   /** Runs `work` holding the feed lock; `{ locked: false }` at once when another session holds it. */
-  async withLock<T>(work: (session: FeedSession) => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    let broken: unknown;
-    try {
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1::bigint) AS locked', [FEED_LOCK_KEY])) as { locked: boolean }[];
-      if (!locked) return { locked: false };
-      try {
-        return { locked: true, value: await work(new FeedSession(runner, this.audit)) };
-      } finally {
-        await runner.query('SELECT pg_advisory_unlock($1::bigint)', [FEED_LOCK_KEY]).catch((error: unknown) => (broken = error));
-      }
-    } finally {
-      // A session lock must never go back to the pool still held: if unlocking failed, the connection
-      // is released with the error, which makes pg-pool close it (TypeORM's own method for that).
-      if (broken) await (runner as unknown as { releasePostgresConnection(error: unknown): Promise<void> }).releasePostgresConnection(broken);
-      else await runner.release();
-    }
+  withLock<T>(work: (session: FeedSession) => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }> {
+    return withAdvisoryLock(this.dataSource, FEED_LOCK_KEY, (runner) => work(new FeedSession(runner, this.audit)));
   }
 }
 

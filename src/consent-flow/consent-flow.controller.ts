@@ -17,8 +17,8 @@ export class ConsentFlowController {
   @Post()
   @RequireScopes('consent:write')
   @ApiBearerAuth('bearer')
-  @ApiOperation({ operationId: 'startConsentFlow', summary: 'Start a NoGi consent flow for one customer', description: 'Scope: consent:write.' })
-  @ApiProblems(201, StartConsentFlowResponseDto, ['VALIDATION_FAILED', 'MALFORMED_BODY', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'DEPENDENCY_UNAVAILABLE'])
+  @ApiOperation({ operationId: 'startConsentFlow', summary: 'Start a consent flow for one customer (debt at NoGi; tax-assessment and income at Altinn)', description: 'Scope: consent:write.' })
+  @ApiProblems(201, StartConsentFlowResponseDto, ['VALIDATION_FAILED', 'MALFORMED_BODY', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'DEPENDENCY_UNAVAILABLE', 'ALTINN_REJECTED', 'ALTINN_BAD_RESPONSE', 'ALTINN_UNAVAILABLE', 'ALTINN_TIMEOUT', 'MASKINPORTEN_REJECTED', 'MASKINPORTEN_BAD_RESPONSE', 'MASKINPORTEN_UNAVAILABLE', 'MASKINPORTEN_TIMEOUT'])
   start(@CurrentCaller() caller: Caller, @Body() body: StartConsentFlowRequestDto, @RequestId() requestId: string): Promise<StartConsentFlowResponseDto> {
     return this.flows.start(caller, body, requestId);
   }

@@ -71,8 +71,8 @@ export class ConsentsController {
   @Get(':id')
   @RequireScopes('consent:read')
   @ApiParam({ name: 'id', description: 'The consent id', schema: { type: 'string', format: 'uuid' } })
-  @ApiOperation({ operationId: 'getConsent', summary: "One consent; ?refresh=true re-reads NoGi's status first" })
-  @ApiProblems(200, ConsentResponseDto, ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'CONSENT_NOT_FOUND', 'NOGI_REJECTED', 'NOGI_BAD_RESPONSE', 'NOGI_UNAVAILABLE', 'NOGI_TIMEOUT', 'DEPENDENCY_UNAVAILABLE'])
+  @ApiOperation({ operationId: 'getConsent', summary: "One consent; ?refresh=true re-reads the provider's status first (NoGi, Altinn)" })
+  @ApiProblems(200, ConsentResponseDto, ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'CONSENT_NOT_FOUND', 'NOGI_REJECTED', 'NOGI_BAD_RESPONSE', 'NOGI_UNAVAILABLE', 'NOGI_TIMEOUT', 'ALTINN_REJECTED', 'ALTINN_BAD_RESPONSE', 'ALTINN_UNAVAILABLE', 'ALTINN_TIMEOUT', 'MASKINPORTEN_REJECTED', 'MASKINPORTEN_BAD_RESPONSE', 'MASKINPORTEN_UNAVAILABLE', 'MASKINPORTEN_TIMEOUT', 'DEPENDENCY_UNAVAILABLE'])
   get(
     @CurrentCaller() caller: Caller,
     @RequestId() requestId: string,

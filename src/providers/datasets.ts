@@ -14,7 +14,7 @@ export const DATASET_PROVIDER: Record<Dataset, Provider> = {
 };
 
 /** Datasets this build can serve end to end; the others are refused with a 400 until their provider is built. */
-const BUILT: ReadonlySet<Dataset> = new Set(['debt', 'accounts']);
+const BUILT: ReadonlySet<Dataset> = new Set(['debt', 'tax-assessment', 'income', 'accounts']);
 
 /**
  * The provider of a requested dataset, or a 400 naming `dataset` when PROVIDERS does not enable

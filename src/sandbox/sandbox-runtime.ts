@@ -9,6 +9,11 @@ import { NogiSandbox } from '../providers/nogi/sandbox/nogi-sandbox.state';
 import { nogiSandboxPlugin } from '../providers/nogi/sandbox/nogi-sandbox.plugin';
 import { PartnerBankSandbox, partnerBankSandboxPlugin, partnerBankSandboxSetup, PARTNER_BANK_SANDBOX_PATH } from '../providers/openbanking/sandbox';
 import { SandboxIssuer, sandboxIssuerPlugin } from './sandbox-issuer';
+import { ALTINN_SANDBOX_PATHS, publicGrantJwk } from '../providers/altinn/altinn-settings';
+import { type AltinnSimulators, createAltinnSimulators, placeAltinnSimulators } from '../providers/altinn/sandbox/altinn-simulators';
+import { altinn3SandboxPlugin } from '../providers/altinn/sandbox/altinn3';
+import { maskinportenSandboxPlugin } from '../providers/altinn/sandbox/maskinporten';
+import { skatteetatenSandboxPlugin } from '../providers/altinn/sandbox/skatteetaten';
 
 export interface SandboxRuntime {
   /** The configuration with the embedded parts filled in. */
@@ -19,6 +24,8 @@ export interface SandboxRuntime {
   nogi: NogiSandbox | undefined;
   /** Present when openbanking is enabled and its API is the embedded partner-bank simulator (OPENBANKING_API_URL unset). */
   partnerBank?: PartnerBankSandbox;
+  /** Present when Altinn is enabled and points at the embedded simulators (ALTINN_PLATFORM_URL unset). */
+  altinn: AltinnSimulators | undefined;
   /** Lines for the start-up banner. */
   banner: string[];
   mount(app: NestFastifyApplication): Promise<void>;
@@ -73,11 +80,22 @@ export async function startSandboxRuntime(base: AppConfig, dataDir: string, env:
   banner.push(`NoGi         ${nogi ? `simulator ${base.nogiIssuer}` : base.nogiIssuer}`);
   if (partnerBank) banner.push(partnerBank.banner);
 
+  // Altinn 3, Maskinporten and Skatteetaten: simulators with this run's generated client key.
+  const altinnBase = `${local}${ALTINN_SANDBOX_PATHS.altinn}`;
+  const mp = base.maskinporten;
+  const altinn =
+    base.altinn?.platformUrl === altinnBase && mp && 'kid' in mp.binding
+      ? createAltinnSimulators({ clientId: mp.clientId, orgNumber: base.altinn.orgNumber, key: { kid: mp.binding.kid, publicJwk: publicGrantJwk(mp.privateKey, mp.binding.kid) }, eventHoldBackMs: 0 })
+      : undefined;
+  if (altinn) placeAltinnSimulators(altinn, { maskinporten: `${local}${ALTINN_SANDBOX_PATHS.maskinporten}`, altinn: altinnBase });
+  if (base.altinn) banner.push(`Altinn 3     ${altinn ? `simulators ${altinnBase}, ${local}${ALTINN_SANDBOX_PATHS.maskinporten}, ${local}${ALTINN_SANDBOX_PATHS.skatteetaten}` : base.altinn.platformUrl}`);
+
   return {
     config,
     issuer,
     nogi,
     partnerBank: partnerBank?.simulator,
+    altinn,
     banner,
     mount: async (app) => {
       if (issuer) {
@@ -91,6 +109,11 @@ export async function startSandboxRuntime(base: AppConfig, dataDir: string, env:
       }
       if (nogi) await app.register(nogiSandboxPlugin, { prefix: SANDBOX_PATHS.nogi, sandbox: nogi });
       if (partnerBank?.simulator) await app.register(partnerBankSandboxPlugin, { prefix: PARTNER_BANK_SANDBOX_PATH, sandbox: partnerBank.simulator });
+      if (altinn) {
+        await app.register(maskinportenSandboxPlugin, { prefix: ALTINN_SANDBOX_PATHS.maskinporten, sandbox: altinn.maskinporten });
+        await app.register(altinn3SandboxPlugin, { prefix: ALTINN_SANDBOX_PATHS.altinn, sandbox: altinn.altinn3 });
+        await app.register(skatteetatenSandboxPlugin, { prefix: ALTINN_SANDBOX_PATHS.skatteetaten, sandbox: altinn.skatteetaten });
+      }
     },
     stop: async () => {
       await database?.stop();

@@ -11,8 +11,8 @@ export interface BankFrontend {
 /**
  * A bank's loan-application page as a frontend team writes it: a logged-in customer presses a
  * button, the script starts a consent flow at the service (cross-origin, so CORS applies) and sends
- * the browser to NoGi; back on this page with ?flowId=…&status=…, it shows the outcome and, when
- * the consent was given, the debt the service collected.
+ * the browser to NoGi (debt) or Altinn (income); back on this page with ?flowId=…&status=…, it
+ * shows the outcome and, when the consent was given, the debt or income the service collected.
  */
 export async function startBankFrontend(): Promise<BankFrontend> {
   const session = { apiUrl: '', token: '' };
@@ -48,9 +48,14 @@ function page(session: { apiUrl: string; token: string }): string {
 <h1>Lånesøknad</h1>
 <p>Vi henter gjeldsinformasjonen din fra Norsk Gjeldsinformasjon med ditt samtykke.</p>
 <button type="button" id="start">Hent gjeldsinformasjon</button>
+<button type="button" id="start-income">Hent inntekt fra Skatteetaten</button>
 <p id="status" role="status"></p>
 <table id="debt" hidden>
 <thead><tr><th>Kreditor</th><th>Type</th><th>Saldo (øre)</th></tr></thead>
+<tbody></tbody>
+</table>
+<table id="income" hidden>
+<thead><tr><th>Måned</th><th>Arbeidsgiver</th><th>Beløp (kr)</th></tr></thead>
 <tbody></tbody>
 </table>
 <script type="application/json" id="session">${sessionJson}</script>
@@ -59,14 +64,17 @@ const session = JSON.parse(document.getElementById('session').textContent);
 const auth = { authorization: 'Bearer ' + session.token };
 const status = document.getElementById('status');
 
-document.getElementById('start').addEventListener('click', async () => {
+document.getElementById('start').addEventListener('click', () => start({ purpose: 'presentation', returnUrl: location.origin + '/' }));
+document.getElementById('start-income').addEventListener('click', () => start({ dataset: 'income', fromMonth: '2026-01', toMonth: '2026-06', returnUrl: location.origin + '/?data=income' }));
+
+async function start(body) {
   status.textContent = 'Starter samtykke …';
   let res;
   try {
     res = await fetch(session.apiUrl + '/v1/consent-flows', {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ purpose: 'presentation', returnUrl: location.origin + '/' }),
+      body: JSON.stringify(body),
     });
   } catch {
     status.textContent = 'Fikk ikke kontakt med tjenesten'; // a network or CORS failure
@@ -78,12 +86,28 @@ document.getElementById('start').addEventListener('click', async () => {
   }
   const flow = await res.json();
   location.assign(flow.authorizationUrl);
-});
+}
 
 const back = new URLSearchParams(location.search);
 if (back.has('flowId')) {
   status.textContent = 'Samtykke: ' + back.get('status');
-  if (back.get('status') === 'completed') showDebt(back.get('flowId'));
+  if (back.get('status') === 'completed') (back.get('data') === 'income' ? showIncome : showDebt)(back.get('flowId'));
+}
+
+async function showIncome(flowId) {
+  const res = await fetch(session.apiUrl + '/v1/consent-flows/' + encodeURIComponent(flowId) + '/income', { headers: auth });
+  if (res.status !== 200) {
+    status.textContent += ' — inntekten kunne ikke leses (' + res.status + ')';
+    return;
+  }
+  const income = await res.json();
+  const rows = document.querySelector('#income tbody');
+  for (const statement of income.oppgaveInntektsmottaker) {
+    const sum = statement.inntekt.reduce((total, item) => total + item.beloep, 0);
+    const row = rows.insertRow();
+    for (const text of [statement.kalendermaaned, statement.opplysningspliktigId, String(sum)]) row.insertCell().textContent = text;
+  }
+  document.getElementById('income').hidden = false;
 }
 
 async function showDebt(flowId) {

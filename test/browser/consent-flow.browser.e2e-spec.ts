@@ -10,6 +10,7 @@ import { PERSON_WITH_DEBT } from '../support/national-ids';
 import { startTestApp, TEST_CLIENT, type TestApp } from '../support/test-app';
 import { TestIssuer } from '../support/test-issuer';
 import { startBankFrontend, type BankFrontend } from './bank-frontend';
+import { altinnEnv, type AltinnWorld, startAltinnWorld } from '../providers/altinn/altinn-app.helpers';
 
 /** Debian's chromium package; .ci/run installs it when it is missing. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -31,6 +32,7 @@ describe('a customer walks the sandbox consent in a real browser', () => {
   let token: string;
   let profileDir: string | undefined;
   let browser: BrowserContext | undefined;
+  let altinn: AltinnWorld;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -43,15 +45,21 @@ describe('a customer walks the sandbox consent in a real browser', () => {
     issuer = await TestIssuer.start();
     nogi = await startNogiSandbox({ port: 0, clients: [{ clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret, redirectUris: [redirectUri] }] });
     bank = await startBankFrontend();
+    altinn = await startAltinnWorld();
     app = await startTestApp({
       nogiUrl: nogi.url,
       issuer,
       listen: false,
-      env: { NOGI_REDIRECT_URI: redirectUri, RETURN_URL_ALLOWLIST: bank.origin, CORS_ALLOWED_ORIGINS: bank.origin },
+      env: {
+        ...altinnEnv(altinn, { ALTINN_REDIRECT_URI: `${apiUrl}/v1/consent-flows/callback/altinn` }),
+        NOGI_REDIRECT_URI: redirectUri,
+        RETURN_URL_ALLOWLIST: bank.origin,
+        CORS_ALLOWED_ORIGINS: bank.origin,
+      },
     });
     await app.app.listen({ port, host: '127.0.0.1' });
     // The logged-in customer's token, as the bank's IdP would have given the frontend.
-    token = await issuer.customer(PERSON_WITH_DEBT, FLOW_SCOPES);
+    token = await issuer.customer(PERSON_WITH_DEBT, [...FLOW_SCOPES, 'income:read']);
     bank.session.apiUrl = apiUrl;
     bank.session.token = token;
 
@@ -73,6 +81,7 @@ describe('a customer walks the sandbox consent in a real browser', () => {
     await app?.close();
     await bank?.close();
     await nogi?.close();
+    await altinn?.sims.close();
     await issuer?.close();
   }, 30_000);
 
@@ -97,8 +106,8 @@ describe('a customer walks the sandbox consent in a real browser', () => {
     await page.waitForSelector('form button[name="decision"]');
   }
 
-  /** Press one of NoGi's decision buttons and wait until the browser is back on the bank's page. */
-  async function decideAtNogi(page: Page, decision: 'approve' | 'deny'): Promise<URL> {
+  /** Press one of the consent page’s decision buttons (NoGi’s or Altinn’s) and wait until the browser is back on the bank's page. */
+  async function decideAndReturn(page: Page, decision: 'approve' | 'deny'): Promise<URL> {
     await page.click(`button[name="decision"][value="${decision}"]`);
     await page.waitForURL((url) => url.origin === bank.origin && url.searchParams.has('status'));
     return new URL(page.url());
@@ -117,7 +126,7 @@ describe('a customer walks the sandbox consent in a real browser', () => {
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'nogi-consent-page.png'), fullPage: true });
     }
 
-    const returnedTo = await decideAtNogi(page, 'approve');
+    const returnedTo = await decideAndReturn(page, 'approve');
     expect(returnedTo.pathname).toBe('/');
     expect([...returnedTo.searchParams.keys()].sort()).toEqual(['flowId', 'status']);
     expect(returnedTo.searchParams.get('status')).toBe('completed');
@@ -147,7 +156,7 @@ describe('a customer walks the sandbox consent in a real browser', () => {
     const { page, scriptErrors } = await openBankPage();
     await startAtTheBank(page, scriptErrors);
 
-    const returnedTo = await decideAtNogi(page, 'deny');
+    const returnedTo = await decideAndReturn(page, 'deny');
     expect(returnedTo.searchParams.get('status')).toBe('denied');
     expect(await page.textContent('#status')).toBe('Samtykke: denied');
     expect(await page.isHidden('#debt')).toBe(true);
@@ -157,6 +166,31 @@ describe('a customer walks the sandbox consent in a real browser', () => {
     const debt = await read(`/v1/consent-flows/${flowId}/debt`);
     expect(debt.status).toBe(409);
     expect(debt.json).toMatchObject({ code: 'FLOW_NOT_COMPLETED' });
+    expect(scriptErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('approves income at Altinn, comes back to the bank with status=completed and sees the income', async () => {
+    const { page, scriptErrors } = await openBankPage();
+    await page.getByRole('button', { name: 'Hent inntekt fra Skatteetaten' }).click();
+    await page.waitForURL((url) => url.origin === new URL(altinn.sims.urls.altinn).origin);
+    await page.waitForSelector('form button[name="decision"]');
+    if (SCREENSHOT_DIR) await page.screenshot({ path: join(SCREENSHOT_DIR, 'altinn-consent-page.png'), fullPage: true });
+
+    const returnedTo = await decideAndReturn(page, 'approve');
+    expect(returnedTo.searchParams.get('status')).toBe('completed');
+    expect(returnedTo.searchParams.get('data')).toBe('income');
+    await page.waitForSelector('#income:not([hidden]) tbody tr');
+    expect(await page.textContent('#status')).toBe('Samtykke: completed');
+    const shown = await page.locator('#income tbody tr').allTextContents();
+
+    const flowId = returnedTo.searchParams.get('flowId')!;
+    expect((await read(`/v1/consent-flows/${flowId}`)).json).toMatchObject({ status: 'completed', dataset: 'income', provider: 'altinn' });
+    const income = await read(`/v1/consent-flows/${flowId}/income`);
+    const statements = (income.json as { oppgaveInntektsmottaker: Array<{ kalendermaaned: string }> }).oppgaveInntektsmottaker;
+    expect(shown).toHaveLength(statements.length);
+    statements.forEach((s, i) => expect(shown[i]).toContain(s.kalendermaaned));
+    expect(income.text).not.toContain(PERSON_WITH_DEBT);
     expect(scriptErrors).toEqual([]);
     await page.close();
   }, 60_000);

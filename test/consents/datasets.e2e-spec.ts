@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { NationalIdHasher } from '../../src/common/crypto/data-cipher';
 import { FlowStore } from '../../src/consent-flow/flow.store';
+import { generateSandboxClientKey } from '../../src/providers/altinn/sandbox/maskinporten/sandbox-client-keys';
 import { ConsentRepository } from '../../src/consents/consent.repository';
 import { type StartedNogiSandbox } from '../../src/providers/nogi/sandbox';
 import { freshNationalId, PERSON_WITH_DEBT } from '../support/national-ids';
@@ -17,7 +18,7 @@ const UNUSED_PARTNER_BANK = {
   OPENBANKING_CLIENT_SECRET: 'test',
 };
 
-/** Datasets and providers in the API: only debt (NoGi) is built; the others are refused or answer by dataset. */
+/** Datasets and providers in the API: every dataset is built; one whose provider is not enabled is refused, and each route answers by dataset. */
 describe('datasets and providers', () => {
   let nogi: StartedNogiSandbox;
   let database: { url: string; drop(): Promise<void> };
@@ -30,7 +31,27 @@ describe('datasets and providers', () => {
     nogi = await startSandbox();
     database = await isolatedDatabase();
     app = await startReadyApp({ nogiUrl: nogi.url, env: { DATABASE_URL: database.url } });
-    withAltinn = await startReadyApp({ nogiUrl: nogi.url, env: { DATABASE_URL: database.url, PROVIDERS: 'nogi,altinn,openbanking', ...UNUSED_PARTNER_BANK } });
+    // Altinn configured, but nothing answers there.
+    const key = generateSandboxClientKey();
+    const nowhere = 'http://127.0.0.1:9';
+    withAltinn = await startReadyApp({
+      nogiUrl: nogi.url,
+      env: {
+        DATABASE_URL: database.url,
+        PROVIDERS: 'nogi,altinn,openbanking',
+        ALTINN_PLATFORM_URL: nowhere,
+        ALTINN_ORG_NUMBER: '974760673',
+        ALTINN_REDIRECT_URI: 'http://127.0.0.1:3000/v1/consent-flows/callback/altinn',
+        ALTINN_EVENTS_POLL_INTERVAL_SECONDS: '0',
+        MASKINPORTEN_ISSUER: `${nowhere}/`,
+        MASKINPORTEN_CLIENT_ID: 'bank-client',
+        MASKINPORTEN_PRIVATE_KEY: key.privateKeyPem,
+        MASKINPORTEN_KID: key.kid,
+        SKATTEETATEN_TAX_ASSESSMENT_URL: nowhere,
+        SKATTEETATEN_INCOME_URL: nowhere,
+        ...UNUSED_PARTNER_BANK,
+      },
+    });
     admin = await app.issuer.service(['consent:write', 'consent:read', 'debt:read', 'income:read', 'consent:admin']);
     adminAltinn = await withAltinn.issuer.service(['consent:write', 'consent:read', 'debt:read', 'income:read', 'consent:admin']);
   });
@@ -83,11 +104,10 @@ describe('datasets and providers', () => {
     expect(notEnabled.json.errors[0].message).toMatch(/altinn, which is not enabled/);
   });
 
-  it('refuses datasets whose provider is enabled but not built yet, naming dataset', async () => {
+  it('sends income and tax-assessment flows to Altinn when it is enabled (unreachable here: 503), and refuses accounts flows', async () => {
     for (const dataset of ['income', 'tax-assessment']) {
-      const answer = await api(withAltinn, 'POST', '/v1/consent-flows', { token: adminAltinn, body: flowBody({ dataset, purpose: 'processing' }) });
-      expect([answer.status, fields(answer.json)]).toEqual([400, ['dataset']]);
-      expect(answer.json.errors[0].message).toMatch(/not available yet/);
+      const answer = await api(withAltinn, 'POST', '/v1/consent-flows', { token: adminAltinn, body: flowBody({ dataset, purpose: 'processing', durationDays: 30, fromMonth: dataset === 'income' ? '2026-01' : undefined, toMonth: dataset === 'income' ? '2026-06' : undefined }) });
+      expect([dataset, answer.status, answer.json.code]).toEqual([dataset, 503, 'MASKINPORTEN_UNAVAILABLE']);
     }
     // accounts is built: a service token is refused for the customer's presence, not for the dataset.
     const accounts = await api(withAltinn, 'POST', '/v1/consents', { token: adminAltinn, body: { dataset: 'accounts', nationalId: PERSON_WITH_DEBT, purpose: 'processing', durationDays: 30 } });

@@ -134,7 +134,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start a NoGi consent flow for one customer
+         * Start a consent flow for one customer (debt at NoGi; tax-assessment and income at Altinn)
          * @description Scope: consent:write.
          */
         post: operations["startConsentFlow"];
@@ -158,6 +158,28 @@ export interface paths {
          *     Public: no bearer token.
          */
         get: operations["completeConsentFlow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consent-flows/callback/altinn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Altinn's redirect back to the bank (browser)
+         * @description Consumes the state once, reads the consent request at Altinn (Status is never trusted), collects the data once with the consent token, checks the identity and redirects (303) to the returnUrl with flowId and status. A 400 is an HTML page for Accept: text/html.
+         *
+         *     Public: no bearer token.
+         */
+        get: operations["completeAltinnConsentFlow"];
         put?: never;
         post?: never;
         delete?: never;
@@ -206,6 +228,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/consent-flows/{id}/income": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The income the flow collected
+         * @description Scope: income:read. Skatteetaten’s inntekt without inntektsmottaker.
+         */
+        get: operations["getConsentFlowIncome"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consent-flows/{id}/tax-assessment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tax assessment the flow collected
+         * @description Scope: income:read. Skatteetaten’s summert skattegrunnlag without personidentifikator.
+         */
+        get: operations["getConsentFlowTaxAssessment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/consents": {
         parameters: {
             query?: never;
@@ -238,7 +300,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One consent; ?refresh=true re-reads NoGi's status first
+         * One consent; ?refresh=true re-reads the provider's status first (NoGi, Altinn)
          * @description Scope: consent:read.
          */
         get: operations["getConsent"];
@@ -308,6 +370,46 @@ export interface paths {
          * @description Scope: debt:read.
          */
         get: operations["getConsentDebt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consents/{id}/income": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Collect the income again with an active income consent (no inntektsmottaker in the answer)
+         * @description Scope: income:read.
+         */
+        get: operations["getConsentIncome"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consents/{id}/tax-assessment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Collect the tax assessment again with an active tax-assessment consent (no personidentifikator in the answer)
+         * @description Scope: income:read.
+         */
+        get: operations["getConsentTaxAssessment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -555,6 +657,45 @@ export interface components {
             /** @example must be an 11-digit national identity number with valid check digits */
             message: string;
         };
+        IncomeDto: {
+            oppgaveInntektsmottaker: components["schemas"]["IncomeStatementDto"][];
+        };
+        IncomeItemDto: {
+            /**
+             * @description Amount in whole kroner (NOK)
+             * @example 52000
+             */
+            beloep: number;
+            /**
+             * @description kontantytelse, naturalytelse or utgiftsgodtgjoerelse
+             * @example kontantytelse
+             */
+            fordel: string;
+            inngaarIGrunnlagForTrekk: boolean;
+            /** @description Wage details, e.g. {beskrivelse: "fastloenn"} */
+            loennsinntekt?: {
+                [key: string]: unknown;
+            };
+            utloeserArbeidsgiveravgift: boolean;
+        };
+        IncomeStatementDto: {
+            inntekt: components["schemas"]["IncomeItemDto"][];
+            /**
+             * @description Calendar month, YYYY-MM
+             * @example 2026-09
+             */
+            kalendermaaned: string;
+            /**
+             * @description Organisation number of the reporting employer
+             * @example 910123456
+             */
+            opplysningspliktigId: string;
+            /**
+             * @description Organisation number of the business unit
+             * @example 910123457
+             */
+            virksomhetId: string;
+        };
         ProblemDto: {
             /**
              * @description Stable error code
@@ -703,6 +844,58 @@ export interface components {
              * @example debt.unsecured.processing.28 openid
              */
             scope: string;
+        };
+        TaxAssessmentDto: {
+            /**
+             * @description When Skatteetaten last updated the data, ISO-8601
+             * @example 2026-06-24T04:12:00Z
+             */
+            ajourholdstidspunkt?: string;
+            grunnlag: components["schemas"]["TaxBasisItemDto"][];
+            /**
+             * @description Income year
+             * @example 2025
+             */
+            inntektsaar: string;
+            /**
+             * @description Date of the tax settlement
+             * @example 2026-06-24
+             */
+            skatteoppgjoersdato?: string;
+            /** @description Whether the person is shielded (skjermet) */
+            skjermet: boolean;
+            /**
+             * @description Stage of the assessment
+             * @example oppgjoer
+             */
+            stadie: string;
+        };
+        TaxBasisItemDto: {
+            /** @description Share transferred from children in whole kroner */
+            andelOverfoertFraBarn?: number;
+            /** @description Tax-free share in whole kroner */
+            andelSkattefritt?: number;
+            /**
+             * @description Amount in whole kroner (NOK)
+             * @example 612300
+             */
+            beloep: number;
+            /**
+             * @description Categories of the item (inntekt, formue, fradrag, gjeld…)
+             * @example [
+             *       "inntekt"
+             *     ]
+             */
+            kategori: string[];
+            /** @description Breakdown of the item, as Skatteetaten gives it */
+            spesifisering?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * @description Skatteetaten's technical name of the item
+             * @example alminneligInntektFoerSaerfradrag
+             */
+            tekniskNavn: string;
         };
         TransactionDto: {
             /** Format: date */
@@ -1225,7 +1418,21 @@ export interface operations {
                     };
                 };
             };
-            /** @description `DEPENDENCY_UNAVAILABLE` */
+            /** @description `ALTINN_REJECTED`, `ALTINN_BAD_RESPONSE`, `MASKINPORTEN_REJECTED`, `MASKINPORTEN_BAD_RESPONSE` */
+            502: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "ALTINN_REJECTED" | "ALTINN_BAD_RESPONSE" | "MASKINPORTEN_REJECTED" | "MASKINPORTEN_BAD_RESPONSE";
+                    };
+                };
+            };
+            /** @description `DEPENDENCY_UNAVAILABLE`, `ALTINN_UNAVAILABLE`, `MASKINPORTEN_UNAVAILABLE` */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl"];
@@ -1235,7 +1442,21 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code?: "DEPENDENCY_UNAVAILABLE";
+                        code?: "DEPENDENCY_UNAVAILABLE" | "ALTINN_UNAVAILABLE" | "MASKINPORTEN_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description `ALTINN_TIMEOUT`, `MASKINPORTEN_TIMEOUT` */
+            504: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "ALTINN_TIMEOUT" | "MASKINPORTEN_TIMEOUT";
                     };
                 };
             };
@@ -1283,6 +1504,77 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
                         code?: "INVALID_STATE" | "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `DEPENDENCY_UNAVAILABLE` */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    completeAltinnConsentFlow: {
+        parameters: {
+            query: {
+                /** @description Altinn's text with Failed (never shown or matched) */
+                ErrorMessage?: string;
+                /** @description Altinn's OK or Failed (informative only) */
+                Status?: string;
+                /** @description The state this service put in the redirectUrl (one-time) */
+                state: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the returnUrl with flowId and status */
+            303: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    /** @description The returnUrl with the query parameters flowId and status added */
+                    Location?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `INVALID_STATE` */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_STATE";
                     };
                 };
             };
@@ -1499,6 +1791,278 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
                         code?: "FLOW_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description `DATASET_MISMATCH`, `FLOW_NOT_COMPLETED` */
+            409: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "DATASET_MISMATCH" | "FLOW_NOT_COMPLETED";
+                    };
+                };
+            };
+            /** @description `FLOW_DEBT_GONE` */
+            410: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "FLOW_DEBT_GONE";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `DEPENDENCY_UNAVAILABLE` */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getConsentFlowIncome: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The flow id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomeDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description `UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description `INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "INSUFFICIENT_SCOPE";
+                    };
+                };
+            };
+            /** @description `FLOW_NOT_FOUND`, `NO_DATA` */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "FLOW_NOT_FOUND" | "NO_DATA";
+                    };
+                };
+            };
+            /** @description `DATASET_MISMATCH`, `FLOW_NOT_COMPLETED` */
+            409: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "DATASET_MISMATCH" | "FLOW_NOT_COMPLETED";
+                    };
+                };
+            };
+            /** @description `FLOW_DEBT_GONE` */
+            410: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "FLOW_DEBT_GONE";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `DEPENDENCY_UNAVAILABLE` */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getConsentFlowTaxAssessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The flow id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxAssessmentDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description `UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description `INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "INSUFFICIENT_SCOPE";
+                    };
+                };
+            };
+            /** @description `FLOW_NOT_FOUND`, `NO_DATA` */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "FLOW_NOT_FOUND" | "NO_DATA";
                     };
                 };
             };
@@ -1939,7 +2503,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `NOGI_REJECTED`, `NOGI_BAD_RESPONSE` */
+            /** @description `NOGI_REJECTED`, `NOGI_BAD_RESPONSE`, `ALTINN_REJECTED`, `ALTINN_BAD_RESPONSE`, `MASKINPORTEN_REJECTED`, `MASKINPORTEN_BAD_RESPONSE` */
             502: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl"];
@@ -1949,11 +2513,11 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code?: "NOGI_REJECTED" | "NOGI_BAD_RESPONSE";
+                        code?: "NOGI_REJECTED" | "NOGI_BAD_RESPONSE" | "ALTINN_REJECTED" | "ALTINN_BAD_RESPONSE" | "MASKINPORTEN_REJECTED" | "MASKINPORTEN_BAD_RESPONSE";
                     };
                 };
             };
-            /** @description `NOGI_UNAVAILABLE`, `DEPENDENCY_UNAVAILABLE` */
+            /** @description `NOGI_UNAVAILABLE`, `ALTINN_UNAVAILABLE`, `MASKINPORTEN_UNAVAILABLE`, `DEPENDENCY_UNAVAILABLE` */
             503: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl"];
@@ -1963,11 +2527,11 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code?: "NOGI_UNAVAILABLE" | "DEPENDENCY_UNAVAILABLE";
+                        code?: "NOGI_UNAVAILABLE" | "ALTINN_UNAVAILABLE" | "MASKINPORTEN_UNAVAILABLE" | "DEPENDENCY_UNAVAILABLE";
                     };
                 };
             };
-            /** @description `NOGI_TIMEOUT` */
+            /** @description `NOGI_TIMEOUT`, `ALTINN_TIMEOUT`, `MASKINPORTEN_TIMEOUT` */
             504: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControl"];
@@ -1977,7 +2541,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
-                        code?: "NOGI_TIMEOUT";
+                        code?: "NOGI_TIMEOUT" | "ALTINN_TIMEOUT" | "MASKINPORTEN_TIMEOUT";
                     };
                 };
             };
@@ -2595,6 +3159,334 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"] & {
                         /** @enum {string} */
                         code?: "NOGI_TIMEOUT";
+                    };
+                };
+            };
+        };
+    };
+    getConsentIncome: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The consent id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomeDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description `UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description `INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "INSUFFICIENT_SCOPE";
+                    };
+                };
+            };
+            /** @description `CONSENT_NOT_FOUND`, `NO_DATA` */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "CONSENT_NOT_FOUND" | "NO_DATA";
+                    };
+                };
+            };
+            /** @description `DATASET_MISMATCH` */
+            409: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "DATASET_MISMATCH";
+                    };
+                };
+            };
+            /** @description `CONSENT_NOT_ACTIVE` */
+            410: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "CONSENT_NOT_ACTIVE";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `IDENTITY_MISMATCH`, `ALTINN_REJECTED`, `ALTINN_BAD_RESPONSE`, `MASKINPORTEN_REJECTED`, `MASKINPORTEN_BAD_RESPONSE`, `SKATTEETATEN_REJECTED`, `SKATTEETATEN_BAD_RESPONSE` */
+            502: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "IDENTITY_MISMATCH" | "ALTINN_REJECTED" | "ALTINN_BAD_RESPONSE" | "MASKINPORTEN_REJECTED" | "MASKINPORTEN_BAD_RESPONSE" | "SKATTEETATEN_REJECTED" | "SKATTEETATEN_BAD_RESPONSE";
+                    };
+                };
+            };
+            /** @description `ALTINN_UNAVAILABLE`, `MASKINPORTEN_UNAVAILABLE`, `SKATTEETATEN_UNAVAILABLE`, `DEPENDENCY_UNAVAILABLE` */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "ALTINN_UNAVAILABLE" | "MASKINPORTEN_UNAVAILABLE" | "SKATTEETATEN_UNAVAILABLE" | "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description `ALTINN_TIMEOUT`, `MASKINPORTEN_TIMEOUT`, `SKATTEETATEN_TIMEOUT` */
+            504: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "ALTINN_TIMEOUT" | "MASKINPORTEN_TIMEOUT" | "SKATTEETATEN_TIMEOUT";
+                    };
+                };
+            };
+        };
+    };
+    getConsentTaxAssessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The consent id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxAssessmentDto"];
+                };
+            };
+            /** @description `VALIDATION_FAILED` */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    };
+                };
+            };
+            /** @description `UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description `INSUFFICIENT_SCOPE` */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "INSUFFICIENT_SCOPE";
+                    };
+                };
+            };
+            /** @description `CONSENT_NOT_FOUND`, `NO_DATA` */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "CONSENT_NOT_FOUND" | "NO_DATA";
+                    };
+                };
+            };
+            /** @description `DATASET_MISMATCH` */
+            409: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "DATASET_MISMATCH";
+                    };
+                };
+            };
+            /** @description `CONSENT_NOT_ACTIVE` */
+            410: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "CONSENT_NOT_ACTIVE";
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description `IDENTITY_MISMATCH`, `ALTINN_REJECTED`, `ALTINN_BAD_RESPONSE`, `MASKINPORTEN_REJECTED`, `MASKINPORTEN_BAD_RESPONSE`, `SKATTEETATEN_REJECTED`, `SKATTEETATEN_BAD_RESPONSE` */
+            502: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "IDENTITY_MISMATCH" | "ALTINN_REJECTED" | "ALTINN_BAD_RESPONSE" | "MASKINPORTEN_REJECTED" | "MASKINPORTEN_BAD_RESPONSE" | "SKATTEETATEN_REJECTED" | "SKATTEETATEN_BAD_RESPONSE";
+                    };
+                };
+            };
+            /** @description `ALTINN_UNAVAILABLE`, `MASKINPORTEN_UNAVAILABLE`, `SKATTEETATEN_UNAVAILABLE`, `DEPENDENCY_UNAVAILABLE` */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "ALTINN_UNAVAILABLE" | "MASKINPORTEN_UNAVAILABLE" | "SKATTEETATEN_UNAVAILABLE" | "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description `ALTINN_TIMEOUT`, `MASKINPORTEN_TIMEOUT`, `SKATTEETATEN_TIMEOUT` */
+            504: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"] & {
+                        /** @enum {string} */
+                        code?: "ALTINN_TIMEOUT" | "MASKINPORTEN_TIMEOUT" | "SKATTEETATEN_TIMEOUT";
                     };
                 };
             };

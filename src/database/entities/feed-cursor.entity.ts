@@ -13,6 +13,10 @@ export class FeedCursorEntity {
   @Column('timestamptz', { name: 'last_success_at', nullable: true })
   lastSuccessAt!: Date | null;
 
+  /** A feed whose position is not a number: Altinn 3's events page URL to read next. */
+  @Column('text', { nullable: true })
+  position!: string | null;
+
   @Column('timestamptz', { name: 'updated_at' })
   updatedAt!: Date;
 }

@@ -1,3 +1,4 @@
+import { AltinnEventEntity } from './altinn-event.entity';
 import { AppSettingEntity } from './app-setting.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { ConsentEntity } from './consent.entity';
@@ -6,5 +7,5 @@ import { FeedEventEntity } from './feed-event.entity';
 import { RevocationOutboxEntity } from './revocation-outbox.entity';
 
 /** Every entity of the schema; the migrations must match exactly these (see the drift test). */
-export const ENTITIES = [ConsentEntity, AuditEventEntity, AppSettingEntity, RevocationOutboxEntity, FeedCursorEntity, FeedEventEntity];
-export { AppSettingEntity, AuditEventEntity, ConsentEntity, FeedCursorEntity, FeedEventEntity, RevocationOutboxEntity };
+export const ENTITIES = [ConsentEntity, AuditEventEntity, AppSettingEntity, RevocationOutboxEntity, FeedCursorEntity, FeedEventEntity, AltinnEventEntity];
+export { AltinnEventEntity, AppSettingEntity, AuditEventEntity, ConsentEntity, FeedCursorEntity, FeedEventEntity, RevocationOutboxEntity };

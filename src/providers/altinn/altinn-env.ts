@@ -50,7 +50,7 @@ export function checkUpstreamUrl(variable: string, value: string, problems: Conf
   return value;
 }
 
-/** Not imported from config.loader: the loader will import these slices, and a cycle would follow. */
-function isLoopback(hostname: string): boolean {
+/** Loopback hosts may use plain http. Not imported from config.loader: the loader imports these slices, and a cycle would follow. */
+export function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }

@@ -1,6 +1,7 @@
+import { altinnEnvOf, altinnTimeoutOf, type AltinnEnv, isLoopback } from './altinn-env';
 import { isValidOrgNumber } from './org-number';
 
-export type AltinnEnv = 'tt02' | 'prod';
+export type { AltinnEnv };
 export type AltinnVersion = 2 | 3;
 
 /** The Altinn 3 platform per ALTINN_ENV (api.md: tt02 is the test environment). */
@@ -51,9 +52,8 @@ export function loadAltinnConfig(env: Readonly<Record<string, string | undefined
   };
   const problem = (variable: string, message: string) => problems.push({ variable, message });
 
-  const envName = get('ALTINN_ENV') ?? 'tt02';
-  if (envName !== 'tt02' && envName !== 'prod') problem('ALTINN_ENV', 'must be tt02 or prod');
-  const altinnEnv: AltinnEnv = envName === 'prod' ? 'prod' : 'tt02';
+  // ALTINN_ENV and ALTINN_TIMEOUT_MS are read once, in altinn-env.ts, for all three slices.
+  const altinnEnv = altinnEnvOf({ ALTINN_ENV: get('ALTINN_ENV') }, problems);
 
   const versionText = get('ALTINN_VERSION') ?? '3';
   if (versionText !== '2' && versionText !== '3') problem('ALTINN_VERSION', 'must be 3 or 2');
@@ -72,7 +72,7 @@ export function loadAltinnConfig(env: Readonly<Record<string, string | undefined
   else redirectUri = checkUrl(redirectText, 'ALTINN_REDIRECT_URI', problem, { query: true });
 
   const eventsPollIntervalSeconds = integer(get('ALTINN_EVENTS_POLL_INTERVAL_SECONDS'), 60, 0, 86_400, 'ALTINN_EVENTS_POLL_INTERVAL_SECONDS', problem);
-  const timeoutMs = integer(get('ALTINN_TIMEOUT_MS'), 5000, 100, 120_000, 'ALTINN_TIMEOUT_MS', problem);
+  const timeoutMs = altinnTimeoutOf({ ALTINN_TIMEOUT_MS: get('ALTINN_TIMEOUT_MS') }, problems);
 
   if (problems.length > 0 || platformUrl === undefined || orgNumber === undefined || redirectUri === undefined) return { problems };
   return { config: { env: altinnEnv, version, platformUrl, orgNumber, redirectUri, eventsPollIntervalSeconds, timeoutMs } };
@@ -87,11 +87,6 @@ function integer(text: string | undefined, fallback: number, min: number, max: n
   return Number(text);
 }
 
-/** Loopback hosts may use http (the sandbox, a developer's machine); everything else must be https. */
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
-
 function checkUrl(text: string, variable: string, problem: (v: string, m: string) => void, opts: { query: boolean }): string | undefined {
   let url: URL;
   try {
@@ -100,7 +95,7 @@ function checkUrl(text: string, variable: string, problem: (v: string, m: string
     problem(variable, 'must be an absolute URL');
     return undefined;
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     problem(variable, 'must use https (http only on loopback)');
     return undefined;
   }

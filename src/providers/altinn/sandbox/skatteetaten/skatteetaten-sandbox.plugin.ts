@@ -53,7 +53,7 @@ export const skatteetatenSandboxPlugin: FastifyPluginAsync<{ sandbox: Skatteetat
     if (refusal) return feil(req, reply, refusal.status, refusal.kode, refusal.melding);
     const data = taxAssessmentFor(personidentifikator, Number(inntektsaar), sandbox.now());
     if (!data) return feil(req, reply, 404, 'SSG-008', 'Fant ikke data for forespurt personidentifikator og inntektsår');
-    return data;
+    return sandbox.answerAs ? { ...data, personidentifikator: sandbox.answerAs } : data;
   });
 
   app.get(`${SKATTEETATEN_SANDBOX_PATHS.income}/sbl/:personidentifikator/inntekter`, route('inntekt'), async (req, reply) => {
@@ -74,7 +74,8 @@ export const skatteetatenSandboxPlugin: FastifyPluginAsync<{ sandbox: Skatteetat
     if (refusal) return feil(req, reply, refusal.status, refusal.kode, refusal.melding);
     const statements = incomeFor(personidentifikator, fraOgMed, tilOgMed, sandbox.now());
     if (statements.length === 0) return feil(req, reply, 404, 'IM-008', 'Fant ikke data for forespurt periode');
-    return { oppgaveInntektsmottaker: statements };
+    const answerAs = sandbox.answerAs;
+    return { oppgaveInntektsmottaker: answerAs ? statements.map((s) => ({ ...s, inntektsmottaker: { personidentifikator: answerAs } })) : statements };
   });
 
   app.setNotFoundHandler((req, reply) => feil(req, reply, 404, `${prefixOf(undefined, req.url)}-003`, 'Ukjent URL'));
@@ -157,6 +158,13 @@ function registerControlRoutes(app: FastifyInstance, sandbox: SkatteetatenSandbo
     } catch (err) {
       return reply.code(400).send({ error: (err as Error).message });
     }
+  });
+  // The next answers name another person (or, with null, the one asked for again).
+  app.post('/_sandbox/answer-as', control, async (req, reply) => {
+    const person = ((req.body ?? {}) as Record<string, unknown>).personidentifikator;
+    if (person !== null && (typeof person !== 'string' || !/^\d{11}$/.test(person))) return reply.code(400).send({ error: 'personidentifikator must be 11 digits or null' });
+    sandbox.answerAs = person ?? undefined;
+    return reply.code(204).send();
   });
   app.post('/_sandbox/reset', control, async (_req, reply) => {
     sandbox.reset();

@@ -57,6 +57,8 @@ export class SkatteetatenSandbox {
   private readonly externalClock: () => number;
   private clockOffsetMs = 0;
   private callLog: SkatteetatenCallLogEntry[] = [];
+  /** When set, answers name this person instead of the one asked for (a consumer's identity check is tested with it). */
+  answerAs: string | undefined;
 
   constructor(opts: SkatteetatenSandboxOptions) {
     this.maskinportenIssuer = opts.maskinportenIssuer;
@@ -93,6 +95,7 @@ export class SkatteetatenSandbox {
   }
 
   reset(): void {
+    this.answerAs = undefined;
     this.callLog = [];
     this.faults.clear();
     this.clockOffsetMs = 0;
