@@ -5,6 +5,8 @@ import { AuthorizationGrants } from './authorization-grants';
 import { ConsentFeed, FEED_WINDOW_MS } from './consent-feed';
 import { checkConsentInput, consentView, newConsent } from './sandbox-consent';
 import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../sandbox/fault-injector';
+import { CallLog } from '../../../sandbox/call-log';
+import { SandboxClock } from '../../../sandbox/sandbox-clock';
 import { type IdTokenClaims, signIdToken } from './id-token';
 import type {
   AccessToken,
@@ -47,8 +49,7 @@ export class NogiSandbox {
   readonly faults = new FaultInjector(FAULT_ENDPOINTS, FAULT_WILDCARD);
 
   private readonly clients: Map<string, NogiSandboxClient>;
-  private readonly externalClock: () => number;
-  private clockOffsetMs = 0;
+  private readonly clock: SandboxClock;
   private readonly pairwiseSalt = randomBytes(32);
   private keys?: Promise<{ privateKey: CryptoKey; jwk: JWK }>;
 
@@ -56,12 +57,12 @@ export class NogiSandbox {
   private agreementsByKey = new Map<string, { fingerprint: string; consentId: string }>();
   private readonly grants = new AuthorizationGrants(() => this.now());
   private readonly feed = new ConsentFeed();
-  private callLog: CallLogEntry[] = [];
+  private readonly callLog = new CallLog<CallLogEntry>(10_000);
 
   constructor(opts: NogiSandboxOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.issueIdToken = opts.issueIdToken ?? true;
-    this.externalClock = opts.now ?? Date.now;
+    this.clock = new SandboxClock(opts.now);
     this.clients = new Map(opts.clients.map((c) => [c.clientId, { ...c, redirectUris: [...c.redirectUris] }]));
     this.keys = this.generateKeys();
     // Avoid an unhandled rejection before anyone awaits ready().
@@ -81,12 +82,11 @@ export class NogiSandbox {
   // ---- clock ----
 
   now(): number {
-    return this.externalClock() + this.clockOffsetMs;
+    return this.clock.now();
   }
 
   advanceClock(ms: number): number {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('ms must be a non-negative number');
-    this.clockOffsetMs += ms;
+    this.clock.advance(ms);
     this.sweep();
     return this.now();
   }
@@ -352,16 +352,15 @@ export class NogiSandbox {
   }
 
   logCall(entry: CallLogEntry): void {
-    this.callLog.push(entry);
-    if (this.callLog.length > 10_000) this.callLog.shift();
+    this.callLog.add(entry);
   }
 
   getCalls(endpoint?: string): CallLogEntry[] {
-    return this.callLog.filter((c) => endpoint === undefined || c.endpoint === endpoint).map((c) => structuredClone(c));
+    return this.callLog.list(endpoint);
   }
 
   clearCalls(): void {
-    this.callLog = [];
+    this.callLog.clear();
   }
 
   /** Forget consents, tokens, codes, feed, calls and faults; keys, clients and clock stay. */
@@ -370,7 +369,7 @@ export class NogiSandbox {
     this.agreementsByKey.clear();
     this.grants.clear();
     this.feed.clear();
-    this.callLog = [];
+    this.callLog.clear();
     this.idTokenFault = undefined;
     this.extraLoans = undefined;
     this.feedBeforeFirst = undefined;
