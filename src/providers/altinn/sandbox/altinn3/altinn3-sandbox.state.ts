@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { CallLog } from '../../../../sandbox/call-log';
 import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../../sandbox/fault-injector';
+import { SandboxClock } from '../../../../sandbox/sandbox-clock';
 import type { AltinnConsentView } from '../altinn-consent-view';
 import { CONSENT_REQUESTS_PATH } from '../../altinn3/consent-request.types';
 import type {
@@ -33,18 +35,17 @@ export class Altinn3Sandbox {
   readonly pageSize: number;
   readonly faults = new FaultInjector(ALTINN3_FAULT_ENDPOINTS, FAULT_WILDCARD);
 
-  private readonly externalClock: () => number;
-  private clockOffsetMs = 0;
+  private readonly clock: SandboxClock;
   private requests = new Map<string, StoredRequest>();
   private feed: FeedEntry[] = [];
   private seq = 0;
   private pdpDenied = new Set<string>();
-  private callLog: Altinn3CallLogEntry[] = [];
+  private readonly callLog = new CallLog<Altinn3CallLogEntry>(CALL_LOG_LIMIT);
 
   constructor(opts: Altinn3SandboxOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.verifyToken = opts.verifyToken;
-    this.externalClock = opts.now ?? Date.now;
+    this.clock = new SandboxClock(opts.now);
     this.eventHoldBackMs = opts.eventHoldBackMs ?? 5 * 60_000;
     this.pageSize = opts.pageSize ?? 100;
   }
@@ -52,13 +53,11 @@ export class Altinn3Sandbox {
   // ---- clock ----
 
   now(): number {
-    return this.externalClock() + this.clockOffsetMs;
+    return this.clock.now();
   }
 
   advanceClock(ms: number): number {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('ms must be a non-negative number');
-    this.clockOffsetMs += ms;
-    return this.now();
+    return this.clock.advance(ms);
   }
 
   // ---- URLs ----
@@ -185,25 +184,24 @@ export class Altinn3Sandbox {
   }
 
   logCall(entry: Altinn3CallLogEntry): void {
-    this.callLog.push(entry);
-    if (this.callLog.length > CALL_LOG_LIMIT) this.callLog.shift();
+    this.callLog.add(entry);
   }
 
   getCalls(endpoint?: string): Altinn3CallLogEntry[] {
-    return this.callLog.filter((c) => endpoint === undefined || c.endpoint === endpoint);
+    return this.callLog.list(endpoint);
   }
 
   clearCalls(): void {
-    this.callLog = [];
+    this.callLog.clear();
   }
 
   reset(): void {
     this.requests.clear();
     this.feed = [];
     this.pdpDenied.clear();
-    this.callLog = [];
+    this.callLog.clear();
     this.faults.clear();
-    this.clockOffsetMs = 0;
+    this.clock.reset();
   }
 }
 

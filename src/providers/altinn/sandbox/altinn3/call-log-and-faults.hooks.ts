@@ -1,14 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { endpointOf, trackCalls } from '../../../../sandbox/call-log';
 import { FaultHook } from '../../../../sandbox/fault-hook';
 import { PERSON_URN_PREFIX } from '../../altinn3/consent-request.types';
 import type { Altinn3Sandbox } from './altinn3-sandbox.state';
 import type { Altinn3CallLogEntry, Altinn3Endpoint } from './altinn3-sandbox.types';
 import { errorPage } from './consent-page.html';
 import { problem } from './problem-details';
-
-function endpointOf(req: FastifyRequest): Altinn3Endpoint | undefined {
-  return (req.routeOptions.config as { endpoint?: Altinn3Endpoint } | undefined)?.endpoint;
-}
 
 /** The body as logged: a person's national id in `from` masked, nothing else secret is sent to Altinn. */
 function maskBody(body: unknown): unknown {
@@ -27,29 +24,21 @@ function maskBody(body: unknown): unknown {
  * Altinn's PDP does: no body; on the consent page, an HTML error page.
  */
 export function registerCallLogAndFaults(app: FastifyInstance, sandbox: Altinn3Sandbox): void {
-  const entries = new WeakMap<FastifyRequest, Altinn3CallLogEntry>();
   const faults = new FaultHook(app);
-
-  app.addHook('onRequest', async (req) => {
-    const endpoint = endpointOf(req);
-    if (!endpoint || endpoint === 'control') return;
-    const auth = req.headers.authorization;
-    const entry: Altinn3CallLogEntry = {
-      time: new Date(sandbox.now()).toISOString(),
-      method: req.method,
-      path: req.url.split('?')[0],
-      query: { ...(req.query as Record<string, unknown>) },
-      endpoint,
-      authorization: !auth ? 'none' : /^Bearer\s/i.test(auth) ? 'Bearer' : 'other',
-      ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
-    };
-    entries.set(req, entry);
-    sandbox.logCall(entry);
-  });
-
-  app.addHook('onResponse', async (req, reply) => {
-    const entry = entries.get(req);
-    if (entry) entry.status = reply.statusCode;
+  const entries = trackCalls<Altinn3CallLogEntry>(app, {
+    log: (entry) => sandbox.logCall(entry),
+    describe: (req, endpoint) => {
+      const auth = req.headers.authorization;
+      return {
+        time: new Date(sandbox.now()).toISOString(),
+        method: req.method,
+        path: req.url.split('?')[0],
+        query: { ...(req.query as Record<string, unknown>) },
+        endpoint,
+        authorization: !auth ? 'none' : /^Bearer\s/i.test(auth) ? 'Bearer' : 'other',
+        ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
+      };
+    },
   });
 
   app.addHook('preHandler', async (req, reply) => {
@@ -71,7 +60,7 @@ export function registerCallLogAndFaults(app: FastifyInstance, sandbox: Altinn3S
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     // Parser messages can quote the body; never echo them.
-    if (endpointOf(req) === 'consentPage') return reply.code(status).type('text/html; charset=utf-8').send(errorPage('Feil', status < 500 ? 'Ugyldig forespørsel.' : 'Noe gikk galt.'));
+    if (endpointOf<Altinn3Endpoint>(req) === 'consentPage') return reply.code(status).type('text/html; charset=utf-8').send(errorPage('Feil', status < 500 ? 'Ugyldig forespørsel.' : 'Noe gikk galt.'));
     return problem(req, reply, status, status === 415 ? 'Unsupported Media Type' : status < 500 ? 'Bad Request' : 'An error occurred while processing your request.');
   });
 }
