@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { CallLog } from '../../../../sandbox/call-log';
 import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../../sandbox/fault-injector';
+import { SandboxClock } from '../../../../sandbox/sandbox-clock';
 import { ALTINN2_SANDBOX_API_KEY, ALTINN2_SANDBOX_RESOURCES } from '../../altinn2/altinn2.config';
 import { type Altinn2Service, parseServiceSetting, serviceKey } from '../../altinn2/altinn2-services';
 import { formatOsloDateTime } from '../../altinn2/oslo-time';
@@ -84,10 +86,10 @@ export class Altinn2Sandbox {
   jwksMaxAgeSeconds: number;
   claimForm: 'new' | 'old';
   tokenBody: 'json-string' | 'raw';
-  private clockOffsetMs = 0;
+  private readonly clock = new SandboxClock();
   private readonly pending = new Map<string, PendingConsentRequest>();
   private readonly consents = new Map<string, Altinn2SandboxConsent>();
-  private calls: Altinn2CallLogEntry[] = [];
+  private readonly calls = new CallLog<Altinn2CallLogEntry>(1000);
   private tamper: TokenTamper | undefined;
   private unknownKey: SandboxSigningKey | undefined;
 
@@ -113,13 +115,11 @@ export class Altinn2Sandbox {
   }
 
   now(): number {
-    return Date.now() + this.clockOffsetMs;
+    return this.clock.now();
   }
 
   advanceClock(ms: number): number {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('ms (or seconds) must be a number >= 0');
-    this.clockOffsetMs += ms;
-    return this.now();
+    return this.clock.advance(ms);
   }
 
   // ---- organisations, services ----
@@ -233,26 +233,26 @@ export class Altinn2Sandbox {
   }
 
   logCall(entry: Altinn2CallLogEntry): void {
-    this.calls.push(entry);
-    if (this.calls.length > 1000) this.calls.shift();
+    this.calls.add(entry);
   }
 
+  /** An empty endpoint means all calls, as an empty `?endpoint=` always did here. */
   getCalls(endpoint?: string): Altinn2CallLogEntry[] {
-    return this.calls.filter((c) => !endpoint || c.endpoint === endpoint).map((c) => ({ ...c }));
+    return this.calls.list(endpoint || undefined);
   }
 
   clearCalls(): void {
-    this.calls = [];
+    this.calls.clear();
   }
 
   /** Everything back to the start, except the keys (a verifier's cache stays valid). */
   reset(): void {
     this.pending.clear();
     this.consents.clear();
-    this.calls = [];
+    this.calls.clear();
     this.faults.clear();
     this.tamper = undefined;
-    this.clockOffsetMs = 0;
+    this.clock.reset();
     Object.assign(this, this.initialOptions);
   }
 }
