@@ -49,11 +49,14 @@ export interface CallTracking<T extends LoggedCall> {
 
 /**
  * Logs every call to a named endpoint except the /_sandbox/ control routes, and notes the answer's
- * status when it is sent. Returns each request's entry, where hooks and handlers note more (the body,
- * a fault, why a call was refused).
+ * status when it is sent. Returns each request's entry (in `entries` when given), where hooks and
+ * handlers note more (the body, a fault, why a call was refused).
  */
-export function trackCalls<T extends LoggedCall>(app: FastifyInstance, tracking: CallTracking<T>): WeakMap<FastifyRequest, T> {
-  const entries = new WeakMap<FastifyRequest, T>();
+export function trackCalls<T extends LoggedCall>(
+  app: FastifyInstance,
+  tracking: CallTracking<T>,
+  entries = new WeakMap<FastifyRequest, T>(),
+): WeakMap<FastifyRequest, T> {
   app.addHook(tracking.phase ?? 'onRequest', async (req: FastifyRequest) => {
     const endpoint = endpointOf<T['endpoint']>(req);
     if (!endpoint || endpoint === 'control') return;
