@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { CallLog } from '../../../../sandbox/call-log';
 import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../../sandbox/fault-injector';
+import { SandboxClock } from '../../../../sandbox/sandbox-clock';
 import type { AltinnConsentLookup, AltinnConsentView } from '../altinn-consent-view';
 
 export const MASKINPORTEN_ENDPOINTS = ['metadata', 'jwks', 'token'] as const;
@@ -60,18 +62,17 @@ export class MaskinportenSandbox {
   readonly tokenTtlSeconds: number;
   consentLookup: AltinnConsentLookup;
   private readonly clients: Map<string, MaskinportenSandboxClient>;
-  private readonly externalClock: () => number;
-  private clockOffsetMs = 0;
+  private readonly clock: SandboxClock;
   private readonly keys: Promise<{ privateKey: CryptoKey; jwk: JWK }>;
   private usedJti = new Map<string, number>();
-  private callLog: MaskinportenCallLogEntry[] = [];
+  private readonly callLog = new CallLog<MaskinportenCallLogEntry>(10_000);
 
   constructor(opts: MaskinportenSandboxOptions & { baseUrl: string }) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.clients = new Map(opts.clients.map((c) => [c.clientId, c]));
     this.consentLookup = opts.consentLookup ?? (() => undefined);
     this.tokenTtlSeconds = opts.tokenTtlSeconds ?? 120;
-    this.externalClock = opts.now ?? Date.now;
+    this.clock = new SandboxClock(opts.now, true);
     this.keys = generateKeyPair('RS256', { extractable: true }).then(async ({ privateKey, publicKey }) => ({
       privateKey,
       jwk: { ...(await exportJWK(publicKey)), kid: `mp-sandbox-${randomBytes(6).toString('hex')}`, alg: 'RS256', use: 'sig' },
@@ -94,13 +95,12 @@ export class MaskinportenSandbox {
   }
 
   now(): number {
-    return this.externalClock() + this.clockOffsetMs;
+    return this.clock.now();
   }
 
+  /** May step back too, to try grants from before a token was issued. */
   advanceClock(ms: number): number {
-    if (!Number.isFinite(ms)) throw new RangeError('ms must be a number');
-    this.clockOffsetMs += ms;
-    return this.now();
+    return this.clock.advance(ms);
   }
 
   client(clientId: string | undefined): MaskinportenSandboxClient | undefined {
@@ -157,23 +157,22 @@ export class MaskinportenSandbox {
   }
 
   logCall(entry: MaskinportenCallLogEntry): void {
-    this.callLog.push(entry);
-    if (this.callLog.length > 10_000) this.callLog.shift();
+    this.callLog.add(entry);
   }
 
   getCalls(endpoint?: string): MaskinportenCallLogEntry[] {
-    return this.callLog.filter((c) => endpoint === undefined || c.endpoint === endpoint).map((c) => structuredClone(c));
+    return this.callLog.list(endpoint);
   }
 
   clearCalls(): void {
-    this.callLog = [];
+    this.callLog.clear();
   }
 
   /** Forget used `jti`s, calls, faults and the clock offset; keys and clients stay. */
   reset(): void {
     this.usedJti.clear();
-    this.callLog = [];
+    this.callLog.clear();
     this.faults.clear();
-    this.clockOffsetMs = 0;
+    this.clock.reset();
   }
 }
