@@ -1,5 +1,7 @@
 import type { JWTVerifyGetKey } from 'jose';
+import { CallLog } from '../../../../sandbox/call-log';
 import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../../sandbox/fault-injector';
+import { SandboxClock } from '../../../../sandbox/sandbox-clock';
 
 export const SKATTEETATEN_ENDPOINTS = ['summertskattegrunnlag', 'inntekt'] as const;
 export type SkatteetatenEndpoint = (typeof SKATTEETATEN_ENDPOINTS)[number] | 'control';
@@ -39,25 +41,23 @@ export class SkatteetatenSandbox {
   maskinportenIssuer: string;
   readonly maskinportenKeys: JWTVerifyGetKey;
   readonly altinnSamtykke?: AltinnSamtykkeVerifier;
-  private readonly externalClock: () => number;
-  private clockOffsetMs = 0;
-  private callLog: SkatteetatenCallLogEntry[] = [];
+  private readonly clock: SandboxClock;
+  private readonly callLog = new CallLog<SkatteetatenCallLogEntry>(10_000);
 
   constructor(opts: SkatteetatenSandboxOptions) {
     this.maskinportenIssuer = opts.maskinportenIssuer;
     this.maskinportenKeys = opts.maskinportenKeys;
     this.altinnSamtykke = opts.altinnSamtykke;
-    this.externalClock = opts.now ?? Date.now;
+    // May step back too, to try a token before it is valid.
+    this.clock = new SandboxClock(opts.now, true);
   }
 
   now(): number {
-    return this.externalClock() + this.clockOffsetMs;
+    return this.clock.now();
   }
 
   advanceClock(ms: number): number {
-    if (!Number.isFinite(ms)) throw new RangeError('ms must be a number');
-    this.clockOffsetMs += ms;
-    return this.now();
+    return this.clock.advance(ms);
   }
 
   injectFault(spec: FaultSpec): ActiveFault {
@@ -65,21 +65,20 @@ export class SkatteetatenSandbox {
   }
 
   logCall(entry: SkatteetatenCallLogEntry): void {
-    this.callLog.push(entry);
-    if (this.callLog.length > 10_000) this.callLog.shift();
+    this.callLog.add(entry);
   }
 
   getCalls(endpoint?: string): SkatteetatenCallLogEntry[] {
-    return this.callLog.filter((c) => endpoint === undefined || c.endpoint === endpoint).map((c) => structuredClone(c));
+    return this.callLog.list(endpoint);
   }
 
   clearCalls(): void {
-    this.callLog = [];
+    this.callLog.clear();
   }
 
   reset(): void {
-    this.callLog = [];
+    this.callLog.clear();
     this.faults.clear();
-    this.clockOffsetMs = 0;
+    this.clock.reset();
   }
 }
