@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { trackCalls } from '../../../sandbox/call-log';
 import { FaultHook } from '../../../sandbox/fault-hook';
 import { FALLBACK_CERT_HEADER, FALLBACK_JWT_HEADER } from '../psd2-fallback.signer';
 import { auth0Error, endpointOf, header, psd2Error } from './partner-bank-http';
@@ -10,32 +11,30 @@ import type { PartnerBankCall, PartnerBankSandbox } from './partner-bank-sandbox
  * request, where handlers note why they refused it.
  */
 export function registerCallLogAndFaults(app: FastifyInstance, sandbox: PartnerBankSandbox): WeakMap<FastifyRequest, PartnerBankCall> {
-  const calls = new WeakMap<FastifyRequest, PartnerBankCall>();
   const faults = new FaultHook(app);
   const present = (req: FastifyRequest, name: string) => (header(req, name) ? 'present' : 'absent');
 
-  app.addHook('onRequest', async (req) => {
-    const endpoint = endpointOf(req);
-    if (!endpoint || endpoint === 'control') return;
-    const auth = header(req, 'authorization');
-    const call: PartnerBankCall = {
-      time: new Date(sandbox.now()).toISOString(),
-      endpoint,
-      method: req.method,
-      path: req.url.split('?')[0],
-      query: { ...(req.query as Record<string, unknown>) },
-      headers: {
-        authorization: !auth ? 'none' : /^Basic\s/i.test(auth) ? 'Basic' : /^Bearer\s/i.test(auth) ? 'Bearer' : 'other',
-        ...(header(req, 'content-type') ? { contentType: header(req, 'content-type') } : {}),
-        ...(header(req, 'accept') ? { accept: header(req, 'accept') } : {}),
-        psuId: present(req, 'psu-id'),
-        ...(header(req, 'x-request-id') ? { xRequestId: header(req, 'x-request-id')!.slice(0, 100) } : {}),
-        fallbackCert: present(req, FALLBACK_CERT_HEADER),
-        fallbackJwt: present(req, FALLBACK_JWT_HEADER),
-      },
-    };
-    calls.set(req, call);
-    sandbox.logCall(call);
+  const calls = trackCalls<PartnerBankCall>(app, {
+    log: (call) => sandbox.logCall(call),
+    describe: (req, endpoint) => {
+      const auth = header(req, 'authorization');
+      return {
+        time: new Date(sandbox.now()).toISOString(),
+        endpoint,
+        method: req.method,
+        path: req.url.split('?')[0],
+        query: { ...(req.query as Record<string, unknown>) },
+        headers: {
+          authorization: !auth ? 'none' : /^Basic\s/i.test(auth) ? 'Basic' : /^Bearer\s/i.test(auth) ? 'Bearer' : 'other',
+          ...(header(req, 'content-type') ? { contentType: header(req, 'content-type') } : {}),
+          ...(header(req, 'accept') ? { accept: header(req, 'accept') } : {}),
+          psuId: present(req, 'psu-id'),
+          ...(header(req, 'x-request-id') ? { xRequestId: header(req, 'x-request-id')!.slice(0, 100) } : {}),
+          fallbackCert: present(req, FALLBACK_CERT_HEADER),
+          fallbackJwt: present(req, FALLBACK_JWT_HEADER),
+        },
+      };
+    },
   });
 
   app.addHook('preHandler', async (req, reply) => {
@@ -53,11 +52,6 @@ export function registerCallLogAndFaults(app: FastifyInstance, sandbox: PartnerB
       if (call.endpoint === 'token') return auth0Error(rep, status, f.error ?? (status >= 500 ? 'server_error' : 'invalid_request'), f.errorDescription ?? 'Injected by the sandbox');
       return psd2Error(rep, status, f.error ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'FORMAT_ERROR'), f.errorDescription ?? 'Injected by the sandbox');
     });
-  });
-
-  app.addHook('onResponse', async (req, reply) => {
-    const call = calls.get(req);
-    if (call) call.status = reply.statusCode;
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {

@@ -1,5 +1,7 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
+import { CallLog } from '../../../sandbox/call-log';
 import { ActiveFault, FaultInjector, FaultSpec } from '../../../sandbox/fault-injector';
+import { SandboxClock } from '../../../sandbox/sandbox-clock';
 import { parseCertificates } from '../qseal-material';
 import { FallbackRefusal, verifyFallbackHeaders } from './fallback-verifier';
 import { SANDBOX_ACCOUNTS, SandboxAccount } from './partner-bank-persons';
@@ -56,8 +58,8 @@ export class PartnerBankSandbox {
   private readonly trusted: X509Certificate[];
   private readonly tokens = new Map<string, number>();
   private readonly seenJti = new Map<string, { jwt: string; exp: number }>();
-  private calls: PartnerBankCall[] = [];
-  private offsetMs = 0;
+  private readonly calls = new CallLog<PartnerBankCall>(MAX_CALLS);
+  private readonly clock = new SandboxClock();
 
   constructor(readonly options: PartnerBankSandboxOptions) {
     this.fallbackAudience = options.fallbackAudience ?? 'spv fallback prod';
@@ -65,13 +67,11 @@ export class PartnerBankSandbox {
   }
 
   now(): number {
-    return Date.now() + this.offsetMs;
+    return this.clock.now();
   }
 
   advanceClock(ms: number): number {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('ms must be a number >= 0');
-    this.offsetMs += ms;
-    return this.now();
+    return this.clock.advance(ms);
   }
 
   issueToken(): { access_token: string; token_type: 'Bearer'; expires_in: number; scope: string } {
@@ -133,16 +133,16 @@ export class PartnerBankSandbox {
   }
 
   logCall(call: PartnerBankCall): void {
-    this.calls.push(call);
-    if (this.calls.length > MAX_CALLS) this.calls.splice(0, this.calls.length - MAX_CALLS);
+    this.calls.add(call);
   }
 
+  /** An empty endpoint means all calls, as an empty `?endpoint=` always did here. */
   getCalls(endpoint?: string): PartnerBankCall[] {
-    return this.calls.filter((c) => !endpoint || c.endpoint === endpoint).map((c) => ({ ...c }));
+    return this.calls.list(endpoint || undefined);
   }
 
   clearCalls(): void {
-    this.calls = [];
+    this.calls.clear();
   }
 
   injectFault(spec: FaultSpec): ActiveFault {
@@ -152,8 +152,8 @@ export class PartnerBankSandbox {
   reset(): void {
     this.tokens.clear();
     this.seenJti.clear();
-    this.calls = [];
+    this.calls.clear();
     this.faults.clear();
-    this.offsetMs = 0;
+    this.clock.reset();
   }
 }
