@@ -40,14 +40,13 @@ export function registerCallLogAndFaults(app: FastifyInstance, sandbox: NogiSand
     },
   });
 
-  app.addHook('preHandler', async (req, reply) => {
-    const entry = entries.get(req);
-    if (!entry) return;
-    if (req.body !== undefined) entry.body = redactBody(req.body);
-    const fault = sandbox.faults.take(entry.endpoint);
-    if (!fault) return;
-    entry.fault = fault;
-    return faults.apply(req, reply, fault, (r, rep, f) => faultResponse(r, rep, entry.endpoint as Endpoint, f));
+  faults.onTrackedCalls({
+    entries,
+    injector: sandbox.faults,
+    note: (req, entry) => {
+      if (req.body !== undefined) entry.body = redactBody(req.body);
+    },
+    statusAnswer: (req, reply, fault, entry) => faultResponse(req, reply, entry.endpoint as Endpoint, fault),
   });
 
   function faultResponse(req: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, fault: ActiveFault) {
