@@ -41,20 +41,19 @@ export function registerCallLogAndFaults(app: FastifyInstance, sandbox: Altinn3S
     },
   });
 
-  app.addHook('preHandler', async (req, reply) => {
-    const entry = entries.get(req);
-    if (!entry) return;
+  faults.onTrackedCalls({
+    entries,
+    injector: sandbox.faults,
     // The consent page's form body is the decision, never anything secret; the API body masks the person.
-    if (req.body !== undefined) entry.body = entry.endpoint === 'consentPage' ? req.body : maskBody(req.body);
-    const fault = sandbox.faults.take(entry.endpoint);
-    if (!fault) return;
-    entry.fault = fault;
-    return faults.apply(req, reply, fault, (r, rep, f) => {
+    note: (req, entry) => {
+      if (req.body !== undefined) entry.body = entry.endpoint === 'consentPage' ? req.body : maskBody(req.body);
+    },
+    statusAnswer: (req, reply, f, entry) => {
       const status = f.status ?? 500;
-      if (entry.endpoint === 'consentPage') return rep.code(status).type('text/html; charset=utf-8').send(errorPage('Feil', 'Injected by the sandbox.'));
-      if (status === 403) return rep.code(403).send();
-      return problem(r, rep, status, f.error ?? (status >= 500 ? 'An error occurred while processing your request.' : 'Bad Request'), { detail: f.errorDescription });
-    });
+      if (entry.endpoint === 'consentPage') return reply.code(status).type('text/html; charset=utf-8').send(errorPage('Feil', 'Injected by the sandbox.'));
+      if (status === 403) return reply.code(403).send();
+      return problem(req, reply, status, f.error ?? (status >= 500 ? 'An error occurred while processing your request.' : 'Bad Request'), { detail: f.errorDescription });
+    },
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
