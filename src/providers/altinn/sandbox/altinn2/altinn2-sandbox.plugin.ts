@@ -40,14 +40,7 @@ export const altinn2SandboxPlugin: FastifyPluginAsync<{ sandbox: Altinn2Sandbox 
     return entry;
   }
 
-  app.addHook('preHandler', async (req, reply) => {
-    const entry = entries.get(req);
-    if (!entry) return;
-    const fault = sandbox.faults.take(entry.endpoint);
-    if (!fault) return;
-    entry.fault = fault;
-    return faults.apply(req, reply, fault, (_r, rep, f) => faultAnswer(rep, entry.endpoint, f));
-  });
+  faults.onTrackedCalls({ entries, injector: sandbox.faults, statusAnswer: (_req, reply, fault, entry) => faultAnswer(reply, entry.endpoint, fault) });
 
   function faultAnswer(reply: FastifyReply, endpoint: Altinn2Endpoint, fault: ActiveFault) {
     const status = fault.status ?? 500;
