@@ -67,15 +67,10 @@ function registerCallLogAndFaults(app: FastifyInstance, sandbox: MaskinportenSan
       };
     },
   });
-  app.addHook('preHandler', async (req, reply) => {
-    const entry = entries.get(req);
-    if (!entry) return;
-    const fault = sandbox.faults.take(entry.endpoint);
-    if (!fault) return;
-    entry.fault = fault;
-    return faults.apply(req, reply, fault, (_r, rep, f) =>
-      oauthError(rep, f.status ?? 500, f.error ?? ((f.status ?? 500) >= 500 ? 'server_error' : 'invalid_request'), f.errorDescription ?? 'Injected by the sandbox.'),
-    );
+  faults.onTrackedCalls({
+    entries,
+    injector: sandbox.faults,
+    statusAnswer: (_req, reply, f) => oauthError(reply, f.status ?? 500, f.error ?? ((f.status ?? 500) >= 500 ? 'server_error' : 'invalid_request'), f.errorDescription ?? 'Injected by the sandbox.'),
   });
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? 400 : 500;
