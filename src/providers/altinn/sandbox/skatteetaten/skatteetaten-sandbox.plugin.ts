@@ -113,18 +113,14 @@ function registerCallLogAndFaults(app: FastifyInstance, sandbox: SkatteetatenSan
     },
     entries,
   );
-  app.addHook('preHandler', async (req, reply) => {
-    const entry = entries.get(req);
-    if (!entry) return;
-    const fault = sandbox.faults.take(entry.endpoint);
-    if (!fault) return;
-    entry.fault = fault;
-    const prefix = prefixOf(entry.endpoint, req.url);
-    return faults.apply(req, reply, fault, (r, rep, f) => {
+  faults.onTrackedCalls({
+    entries,
+    injector: sandbox.faults,
+    statusAnswer: (req, reply, f, entry) => {
       const status = f.status ?? 500;
-      const kode = f.error ?? `${prefix}-${status >= 500 ? '001' : status === 404 ? '008' : status === 403 ? '010' : status === 401 ? '004' : '006'}`;
-      return feil(r, rep, status, kode, f.errorDescription ?? 'Feil fra sandkassen');
-    });
+      const kode = f.error ?? `${prefixOf(entry.endpoint, req.url)}-${status >= 500 ? '001' : status === 404 ? '008' : status === 403 ? '010' : status === 401 ? '004' : '006'}`;
+      return feil(req, reply, status, kode, f.errorDescription ?? 'Feil fra sandkassen');
+    },
   });
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? 400 : 500;
