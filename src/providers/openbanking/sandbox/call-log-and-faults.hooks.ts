@@ -37,21 +37,20 @@ export function registerCallLogAndFaults(app: FastifyInstance, sandbox: PartnerB
     },
   });
 
-  app.addHook('preHandler', async (req, reply) => {
-    const call = calls.get(req);
-    if (!call) return;
-    if (call.endpoint === 'token' && typeof req.body === 'object' && req.body !== null) {
-      const b = req.body as Record<string, unknown>;
-      call.body = { client_id: b.client_id, audience: b.audience, grant_type: b.grant_type, client_secret: b.client_secret === undefined ? 'absent' : 'present' };
-    }
-    const fault = sandbox.faults.take(call.endpoint);
-    if (!fault) return;
-    call.fault = fault;
-    return faults.apply(req, reply, fault, (_r, rep, f) => {
+  faults.onTrackedCalls({
+    entries: calls,
+    injector: sandbox.faults,
+    note: (req, call) => {
+      if (call.endpoint === 'token' && typeof req.body === 'object' && req.body !== null) {
+        const b = req.body as Record<string, unknown>;
+        call.body = { client_id: b.client_id, audience: b.audience, grant_type: b.grant_type, client_secret: b.client_secret === undefined ? 'absent' : 'present' };
+      }
+    },
+    statusAnswer: (_req, reply, f, call) => {
       const status = f.status ?? 500;
-      if (call.endpoint === 'token') return auth0Error(rep, status, f.error ?? (status >= 500 ? 'server_error' : 'invalid_request'), f.errorDescription ?? 'Injected by the sandbox');
-      return psd2Error(rep, status, f.error ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'FORMAT_ERROR'), f.errorDescription ?? 'Injected by the sandbox');
-    });
+      if (call.endpoint === 'token') return auth0Error(reply, status, f.error ?? (status >= 500 ? 'server_error' : 'invalid_request'), f.errorDescription ?? 'Injected by the sandbox');
+      return psd2Error(reply, status, f.error ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'FORMAT_ERROR'), f.errorDescription ?? 'Injected by the sandbox');
+    },
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
