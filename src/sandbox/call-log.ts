@@ -70,3 +70,8 @@ export function trackCalls<T extends LoggedCall>(
   });
   return entries;
 }
+
+/** The start of most entries: the time on the simulator's clock, the method, the path without its query, the query, the endpoint. */
+export function requestBasics<E extends string>(req: FastifyRequest, endpoint: E, nowMs: number) {
+  return { time: new Date(nowMs).toISOString(), method: req.method, path: req.url.split('?')[0], query: { ...(req.query as Record<string, unknown>) }, endpoint };
+}
