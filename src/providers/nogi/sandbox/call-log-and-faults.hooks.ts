@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { trackCalls } from '../../../sandbox/call-log';
+import { requestBasics, trackCalls } from '../../../sandbox/call-log';
 import { FaultHook } from '../../../sandbox/fault-hook';
 import type { ActiveFault } from '../../../sandbox/fault-injector';
 import type { CallLogEntry, NogiSandbox } from './nogi-sandbox.state';
@@ -23,11 +23,7 @@ export function registerCallLogAndFaults(app: FastifyInstance, sandbox: NogiSand
       const scheme = !auth ? 'none' : /^Basic\s/i.test(auth) ? 'Basic' : /^Bearer\s/i.test(auth) ? 'Bearer' : 'other';
       const basic = scheme === 'Basic' ? parseBasic(auth) : undefined;
       return {
-        time: new Date(sandbox.now()).toISOString(),
-        method: req.method,
-        path: req.url.split('?')[0],
-        query: { ...(req.query as Record<string, unknown>) },
-        endpoint,
+        ...requestBasics(req, endpoint, sandbox.now()),
         headers: {
           authorization: scheme,
           ...(basic ? { basicClientId: basic.clientId } : {}),
