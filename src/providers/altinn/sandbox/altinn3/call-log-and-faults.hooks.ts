@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { endpointOf, trackCalls } from '../../../../sandbox/call-log';
+import { endpointOf, requestBasics, trackCalls } from '../../../../sandbox/call-log';
 import { FaultHook } from '../../../../sandbox/fault-hook';
 import { PERSON_URN_PREFIX } from '../../altinn3/consent-request.types';
 import type { Altinn3Sandbox } from './altinn3-sandbox.state';
@@ -30,11 +30,7 @@ export function registerCallLogAndFaults(app: FastifyInstance, sandbox: Altinn3S
     describe: (req, endpoint) => {
       const auth = req.headers.authorization;
       return {
-        time: new Date(sandbox.now()).toISOString(),
-        method: req.method,
-        path: req.url.split('?')[0],
-        query: { ...(req.query as Record<string, unknown>) },
-        endpoint,
+        ...requestBasics(req, endpoint, sandbox.now()),
         authorization: !auth ? 'none' : /^Bearer\s/i.test(auth) ? 'Bearer' : 'other',
         ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
       };
