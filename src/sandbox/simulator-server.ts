@@ -26,3 +26,6 @@ export async function startSimulatorServer(register: (app: FastifyInstance) => P
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   return { url, close: () => app.close() };
 }
+
+/** What a `start…Sandbox()` answers: the running server and the simulator's state, for tests to drive. */
+export type StartedSimulator<S> = SimulatorServer & { sandbox: S };
