@@ -1,12 +1,8 @@
-import { startSimulatorServer, type ListenOptions } from '../../../sandbox/simulator-server';
+import { startSimulatorServer, type ListenOptions, type StartedSimulator } from '../../../sandbox/simulator-server';
 import { nogiSandboxPlugin } from './nogi-sandbox.plugin';
 import { NogiSandbox, type NogiSandboxOptions } from './nogi-sandbox.state';
 
-export interface StartedNogiSandbox {
-  url: string;
-  sandbox: NogiSandbox;
-  close(): Promise<void>;
-}
+export type StartedNogiSandbox = StartedSimulator<NogiSandbox>;
 
 /** The simulator on its own port (127.0.0.1; port 0 = ephemeral); baseUrl becomes the listening URL. */
 export async function startNogiSandbox(opts: Omit<NogiSandboxOptions, 'baseUrl'> & ListenOptions): Promise<StartedNogiSandbox> {
