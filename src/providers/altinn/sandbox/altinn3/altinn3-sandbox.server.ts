@@ -1,13 +1,9 @@
-import { startSimulatorServer, type ListenOptions } from '../../../../sandbox/simulator-server';
+import { startSimulatorServer, type ListenOptions, type StartedSimulator } from '../../../../sandbox/simulator-server';
 import { altinn3SandboxPlugin } from './altinn3-sandbox.plugin';
 import { Altinn3Sandbox } from './altinn3-sandbox.state';
 import type { Altinn3SandboxOptions } from './altinn3-sandbox.types';
 
-export interface StartedAltinn3Sandbox {
-  url: string;
-  sandbox: Altinn3Sandbox;
-  close(): Promise<void>;
-}
+export type StartedAltinn3Sandbox = StartedSimulator<Altinn3Sandbox>;
 
 /** The simulator on its own port (127.0.0.1; port 0 = ephemeral), for tests; baseUrl becomes the listening URL. */
 export async function startAltinn3Sandbox(opts: Omit<Altinn3SandboxOptions, 'baseUrl'> & ListenOptions): Promise<StartedAltinn3Sandbox> {
