@@ -1,12 +1,8 @@
-import { startSimulatorServer, type ListenOptions } from '../../../../sandbox/simulator-server';
+import { startSimulatorServer, type ListenOptions, type StartedSimulator } from '../../../../sandbox/simulator-server';
 import { altinn2SandboxPlugin } from './altinn2-sandbox.plugin';
 import { Altinn2Sandbox, type Altinn2SandboxOptions } from './altinn2-sandbox.state';
 
-export interface StartedAltinn2Sandbox {
-  url: string;
-  sandbox: Altinn2Sandbox;
-  close(): Promise<void>;
-}
+export type StartedAltinn2Sandbox = StartedSimulator<Altinn2Sandbox>;
 
 /** The simulator on its own port (127.0.0.1; port 0 = ephemeral), for tests. */
 export async function startAltinn2Sandbox(opts: Altinn2SandboxOptions & ListenOptions = {}): Promise<StartedAltinn2Sandbox> {
