@@ -1,13 +1,9 @@
-import { startSimulatorServer, type ListenOptions } from '../../../../sandbox/simulator-server';
+import { startSimulatorServer, type ListenOptions, type StartedSimulator } from '../../../../sandbox/simulator-server';
 import { maskinportenSandboxPlugin } from './maskinporten-sandbox.plugin';
 import { MaskinportenSandbox, type MaskinportenSandboxOptions } from './maskinporten-sandbox.state';
 
-export interface StartedMaskinportenSandbox {
-  /** Base URL; the issuer is this plus `/`. */
-  url: string;
-  sandbox: MaskinportenSandbox;
-  close(): Promise<void>;
-}
+/** `url` is the base URL; the issuer is this plus `/`. */
+export type StartedMaskinportenSandbox = StartedSimulator<MaskinportenSandbox>;
 
 /** The simulator on its own port (127.0.0.1; port 0 = ephemeral), for tests; baseUrl becomes the listening URL. */
 export async function startMaskinportenSandbox(opts: MaskinportenSandboxOptions & ListenOptions): Promise<StartedMaskinportenSandbox> {
