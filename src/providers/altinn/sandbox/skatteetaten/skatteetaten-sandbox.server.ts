@@ -1,15 +1,12 @@
-import { startSimulatorServer, type ListenOptions } from '../../../../sandbox/simulator-server';
+import { startSimulatorServer, type ListenOptions, type StartedSimulator } from '../../../../sandbox/simulator-server';
 import { SKATTEETATEN_SANDBOX_PATHS, skatteetatenSandboxPlugin } from './skatteetaten-sandbox.plugin';
 import { SkatteetatenSandbox, type SkatteetatenSandboxOptions } from './skatteetaten-sandbox.state';
 
-export interface StartedSkatteetatenSandbox {
-  url: string;
+export type StartedSkatteetatenSandbox = StartedSimulator<SkatteetatenSandbox> & {
   /** The bases to configure as SKATTEETATEN_TAX_ASSESSMENT_URL and SKATTEETATEN_INCOME_URL. */
   taxAssessmentUrl: string;
   incomeUrl: string;
-  sandbox: SkatteetatenSandbox;
-  close(): Promise<void>;
-}
+};
 
 /** The simulator on its own port (127.0.0.1; port 0 = ephemeral), for tests. */
 export async function startSkatteetatenSandbox(opts: SkatteetatenSandboxOptions & ListenOptions): Promise<StartedSkatteetatenSandbox> {
