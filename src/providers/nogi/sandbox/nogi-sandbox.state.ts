@@ -4,9 +4,8 @@ import type { DebtScope } from './auth-scope';
 import { AuthorizationGrants } from './authorization-grants';
 import { ConsentFeed, FEED_WINDOW_MS } from './consent-feed';
 import { checkConsentInput, consentView, newConsent } from './sandbox-consent';
-import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../sandbox/fault-injector';
-import { CallLog } from '../../../sandbox/call-log';
-import { SandboxClock } from '../../../sandbox/sandbox-clock';
+import type { ActiveFault } from '../../../sandbox/fault-injector';
+import { SimulatorState } from '../../../sandbox/simulator-state';
 import { type IdTokenClaims, signIdToken } from './id-token';
 import type {
   AccessToken,
@@ -42,14 +41,12 @@ export { DEFAULT_CONSENT_TTL_MS } from './sandbox-consent';
  * The simulator's state behind one facade the routes and tests use: clients, clock, keys and
  * consents here; the authorization server's grants and the feed's events in their own classes.
  */
-export class NogiSandbox {
+export class NogiSandbox extends SimulatorState<CallLogEntry> {
   /** Mutable only so the standalone starter can set it once the port is known. */
   baseUrl: string;
   readonly issueIdToken: boolean;
-  readonly faults = new FaultInjector(FAULT_ENDPOINTS, FAULT_WILDCARD);
 
   private readonly clients: Map<string, NogiSandboxClient>;
-  private readonly clock: SandboxClock;
   private readonly pairwiseSalt = randomBytes(32);
   private keys?: Promise<{ privateKey: CryptoKey; jwk: JWK }>;
 
@@ -57,12 +54,11 @@ export class NogiSandbox {
   private agreementsByKey = new Map<string, { fingerprint: string; consentId: string }>();
   private readonly grants = new AuthorizationGrants(() => this.now());
   private readonly feed = new ConsentFeed();
-  private readonly callLog = new CallLog<CallLogEntry>(10_000);
 
   constructor(opts: NogiSandboxOptions) {
+    super({ faultEndpoints: FAULT_ENDPOINTS, faultWildcard: FAULT_WILDCARD, callLimit: 10_000, now: opts.now });
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.issueIdToken = opts.issueIdToken ?? true;
-    this.clock = new SandboxClock(opts.now);
     this.clients = new Map(opts.clients.map((c) => [c.clientId, { ...c, redirectUris: [...c.redirectUris] }]));
     this.keys = this.generateKeys();
     // Avoid an unhandled rejection before anyone awaits ready().
@@ -81,12 +77,9 @@ export class NogiSandbox {
 
   // ---- clock ----
 
-  now(): number {
-    return this.clock.now();
-  }
-
-  advanceClock(ms: number): number {
-    this.clock.advance(ms);
+  /** Also expires what the new time has passed (the feed's SAMTYKKE_ARKIVERT). */
+  override advanceClock(ms: number): number {
+    super.advanceClock(ms);
     this.sweep();
     return this.now();
   }
@@ -337,11 +330,7 @@ export class NogiSandbox {
     return this.feed.firstSequenceNrFor(clientId);
   }
 
-  // ---- faults and call log ----
-
-  injectFault(spec: FaultSpec): ActiveFault {
-    return this.faults.add(spec);
-  }
+  // ---- faults (the call log is SimulatorState's) ----
 
   clearFaults(): void {
     this.faults.clear();
@@ -351,29 +340,16 @@ export class NogiSandbox {
     return this.faults.list();
   }
 
-  logCall(entry: CallLogEntry): void {
-    this.callLog.add(entry);
-  }
-
-  getCalls(endpoint?: string): CallLogEntry[] {
-    return this.callLog.list(endpoint);
-  }
-
-  clearCalls(): void {
-    this.callLog.clear();
-  }
-
   /** Forget consents, tokens, codes, feed, calls and faults; keys, clients and clock stay. */
   reset(): void {
     this.consents.clear();
     this.agreementsByKey.clear();
     this.grants.clear();
     this.feed.clear();
-    this.callLog.clear();
     this.idTokenFault = undefined;
     this.extraLoans = undefined;
     this.feedBeforeFirst = undefined;
     this.refuseRepeatedAgreements = false;
-    this.faults.clear();
+    this.resetRecords({ keepClock: true });
   }
 }
