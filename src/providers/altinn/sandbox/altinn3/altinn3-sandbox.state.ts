@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CallLog } from '../../../../sandbox/call-log';
-import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../../sandbox/fault-injector';
-import { SandboxClock } from '../../../../sandbox/sandbox-clock';
+import { SimulatorState } from '../../../../sandbox/simulator-state';
 import type { AltinnConsentView } from '../altinn-consent-view';
 import { CONSENT_REQUESTS_PATH } from '../../altinn3/consent-request.types';
 import type {
@@ -27,37 +25,24 @@ export class CustomerActionError extends Error {}
  * The Altinn 3 simulator's state: consent requests, the events feed, a clock tests can move, the
  * PDP's refusals, faults and the call log. Routes and tests use this facade.
  */
-export class Altinn3Sandbox {
+export class Altinn3Sandbox extends SimulatorState<Altinn3CallLogEntry> {
   /** Mutable only so the standalone starter can set it once the port is known. */
   baseUrl: string;
   readonly verifyToken: Altinn3TokenVerifier;
   readonly eventHoldBackMs: number;
   readonly pageSize: number;
-  readonly faults = new FaultInjector(ALTINN3_FAULT_ENDPOINTS, FAULT_WILDCARD);
 
-  private readonly clock: SandboxClock;
   private requests = new Map<string, StoredRequest>();
   private feed: FeedEntry[] = [];
   private seq = 0;
   private pdpDenied = new Set<string>();
-  private readonly callLog = new CallLog<Altinn3CallLogEntry>(CALL_LOG_LIMIT);
 
   constructor(opts: Altinn3SandboxOptions) {
+    super({ faultEndpoints: ALTINN3_FAULT_ENDPOINTS, faultWildcard: FAULT_WILDCARD, callLimit: CALL_LOG_LIMIT, now: opts.now });
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.verifyToken = opts.verifyToken;
-    this.clock = new SandboxClock(opts.now);
     this.eventHoldBackMs = opts.eventHoldBackMs ?? 5 * 60_000;
     this.pageSize = opts.pageSize ?? 100;
-  }
-
-  // ---- clock ----
-
-  now(): number {
-    return this.clock.now();
-  }
-
-  advanceClock(ms: number): number {
-    return this.clock.advance(ms);
   }
 
   // ---- URLs ----
@@ -177,31 +162,13 @@ export class Altinn3Sandbox {
     return !this.pdpDenied.has(`${orgUrn} ${resource}`);
   }
 
-  // ---- faults, call log, reset ----
-
-  injectFault(spec: FaultSpec): ActiveFault {
-    return this.faults.add(spec);
-  }
-
-  logCall(entry: Altinn3CallLogEntry): void {
-    this.callLog.add(entry);
-  }
-
-  getCalls(endpoint?: string): Altinn3CallLogEntry[] {
-    return this.callLog.list(endpoint);
-  }
-
-  clearCalls(): void {
-    this.callLog.clear();
-  }
+  // ---- reset (faults, the call log and the clock are SimulatorState's) ----
 
   reset(): void {
     this.requests.clear();
     this.feed = [];
     this.pdpDenied.clear();
-    this.callLog.clear();
-    this.faults.clear();
-    this.clock.reset();
+    this.resetRecords();
   }
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { endpointOf, requestBasics, trackCalls } from '../../../../sandbox/call-log';
 import { FaultHook } from '../../../../sandbox/fault-hook';
 import { PERSON_URN_PREFIX } from '../../altinn3/consent-request.types';
