@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { CallLog } from '../../../../sandbox/call-log';
-import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../../sandbox/fault-injector';
-import { SandboxClock } from '../../../../sandbox/sandbox-clock';
+import type { ActiveFault } from '../../../../sandbox/fault-injector';
+import { SimulatorState } from '../../../../sandbox/simulator-state';
 import { ALTINN2_SANDBOX_API_KEY, ALTINN2_SANDBOX_RESOURCES } from '../../altinn2/altinn2.config';
 import { type Altinn2Service, parseServiceSetting, serviceKey } from '../../altinn2/altinn2-services';
 import { formatOsloDateTime } from '../../altinn2/oslo-time';
@@ -78,18 +77,15 @@ export const REFUSED_TEXT = 'The API key is not authorized for this operation, o
  * consents given (by authorization code), the token endpoint's JWTs (30 s), the key set (primary
  * and secondary, rotatable), a clock tests can move, faults and a call log without secrets.
  */
-export class Altinn2Sandbox {
-  readonly faults = new FaultInjector(ALTINN2_ENDPOINTS);
+export class Altinn2Sandbox extends SimulatorState<Altinn2CallLogEntry> {
   private readonly apiKeys: Record<string, string>;
   readonly services: Altinn2SandboxServiceDefinition[];
   private readonly initialOptions: Required<Pick<Altinn2SandboxOptions, 'jwksMaxAgeSeconds' | 'claimForm' | 'tokenBody'>>;
   jwksMaxAgeSeconds: number;
   claimForm: 'new' | 'old';
   tokenBody: 'json-string' | 'raw';
-  private readonly clock = new SandboxClock();
   private readonly pending = new Map<string, PendingConsentRequest>();
   private readonly consents = new Map<string, Altinn2SandboxConsent>();
-  private readonly calls = new CallLog<Altinn2CallLogEntry>(1000);
   private tamper: TokenTamper | undefined;
   private unknownKey: SandboxSigningKey | undefined;
 
@@ -98,6 +94,7 @@ export class Altinn2Sandbox {
     private primary: SandboxSigningKey,
     private secondary: SandboxSigningKey,
   ) {
+    super({ faultEndpoints: ALTINN2_ENDPOINTS, callLimit: 1000 });
     this.apiKeys = options.apiKeys ?? { [ALTINN2_SANDBOX_API_KEY]: ALTINN2_SANDBOX_ORG_NUMBER };
     this.services = options.services ?? [
       { ...parseServiceSetting(ALTINN2_SANDBOX_RESOURCES['tax-assessment'])!, parameters: ['inntektsaar'] },
@@ -112,14 +109,6 @@ export class Altinn2Sandbox {
   static async create(options: Altinn2SandboxOptions = {}): Promise<Altinn2Sandbox> {
     const [primary, secondary] = await Promise.all([generateSigningKey('primary'), generateSigningKey('secondary')]);
     return new Altinn2Sandbox(options, primary, secondary);
-  }
-
-  now(): number {
-    return this.clock.now();
-  }
-
-  advanceClock(ms: number): number {
-    return this.clock.advance(ms);
   }
 
   // ---- organisations, services ----
@@ -226,33 +215,19 @@ export class Altinn2Sandbox {
   /** For the Skatteetaten simulator: an `AltinnSamtykke` header checked against this simulator's own keys and clock. */
   readonly verifyConsentToken = (jwt: string): Altinn2SandboxTokenCheck | undefined => checkConsentToken(jwt, [this.primary, this.secondary], this.now());
 
-  // ---- faults, call log, reset ----
-
-  injectFault(spec: FaultSpec): ActiveFault {
-    return this.faults.add(spec);
-  }
-
-  logCall(entry: Altinn2CallLogEntry): void {
-    this.calls.add(entry);
-  }
+  // ---- call log, reset (faults, the call log and the clock are SimulatorState's) ----
 
   /** An empty endpoint means all calls, as an empty `?endpoint=` always did here. */
-  getCalls(endpoint?: string): Altinn2CallLogEntry[] {
-    return this.calls.list(endpoint || undefined);
-  }
-
-  clearCalls(): void {
-    this.calls.clear();
+  override getCalls(endpoint?: string): Altinn2CallLogEntry[] {
+    return super.getCalls(endpoint || undefined);
   }
 
   /** Everything back to the start, except the keys (a verifier's cache stays valid). */
   reset(): void {
     this.pending.clear();
     this.consents.clear();
-    this.calls.clear();
-    this.faults.clear();
+    this.resetRecords();
     this.tamper = undefined;
-    this.clock.reset();
     Object.assign(this, this.initialOptions);
   }
 }
