@@ -1,7 +1,6 @@
 import type { JWTVerifyGetKey } from 'jose';
-import { CallLog } from '../../../../sandbox/call-log';
-import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../../sandbox/fault-injector';
-import { SandboxClock } from '../../../../sandbox/sandbox-clock';
+import type { ActiveFault } from '../../../../sandbox/fault-injector';
+import { SimulatorState } from '../../../../sandbox/simulator-state';
 
 export const SKATTEETATEN_ENDPOINTS = ['summertskattegrunnlag', 'inntekt'] as const;
 export type SkatteetatenEndpoint = (typeof SKATTEETATEN_ENDPOINTS)[number] | 'control';
@@ -35,50 +34,21 @@ export interface SkatteetatenCallLogEntry {
 }
 
 /** Skatteetaten's simulator state: who signs tokens, the clock, faults and the call log. */
-export class SkatteetatenSandbox {
-  readonly faults = new FaultInjector(SKATTEETATEN_ENDPOINTS);
+export class SkatteetatenSandbox extends SimulatorState<SkatteetatenCallLogEntry> {
   /** Mutable so a runtime mounting both simulators can set it once the Maskinporten simulator's URL is known. */
   maskinportenIssuer: string;
   readonly maskinportenKeys: JWTVerifyGetKey;
   readonly altinnSamtykke?: AltinnSamtykkeVerifier;
-  private readonly clock: SandboxClock;
-  private readonly callLog = new CallLog<SkatteetatenCallLogEntry>(10_000);
 
   constructor(opts: SkatteetatenSandboxOptions) {
+    // The clock may step back too, to try a token before it is valid.
+    super({ faultEndpoints: SKATTEETATEN_ENDPOINTS, callLimit: 10_000, now: opts.now, clockMayGoBack: true });
     this.maskinportenIssuer = opts.maskinportenIssuer;
     this.maskinportenKeys = opts.maskinportenKeys;
     this.altinnSamtykke = opts.altinnSamtykke;
-    // May step back too, to try a token before it is valid.
-    this.clock = new SandboxClock(opts.now, true);
-  }
-
-  now(): number {
-    return this.clock.now();
-  }
-
-  advanceClock(ms: number): number {
-    return this.clock.advance(ms);
-  }
-
-  injectFault(spec: FaultSpec): ActiveFault {
-    return this.faults.add(spec);
-  }
-
-  logCall(entry: SkatteetatenCallLogEntry): void {
-    this.callLog.add(entry);
-  }
-
-  getCalls(endpoint?: string): SkatteetatenCallLogEntry[] {
-    return this.callLog.list(endpoint);
-  }
-
-  clearCalls(): void {
-    this.callLog.clear();
   }
 
   reset(): void {
-    this.callLog.clear();
-    this.faults.clear();
-    this.clock.reset();
+    this.resetRecords();
   }
 }
