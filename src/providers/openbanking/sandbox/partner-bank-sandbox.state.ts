@@ -1,7 +1,6 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { CallLog } from '../../../sandbox/call-log';
-import { ActiveFault, FaultInjector, FaultSpec } from '../../../sandbox/fault-injector';
-import { SandboxClock } from '../../../sandbox/sandbox-clock';
+import type { ActiveFault } from '../../../sandbox/fault-injector';
+import { SimulatorState } from '../../../sandbox/simulator-state';
 import { parseCertificates } from '../qseal-material';
 import { FallbackRefusal, verifyFallbackHeaders } from './fallback-verifier';
 import { SANDBOX_ACCOUNTS, SandboxAccount } from './partner-bank-persons';
@@ -52,26 +51,16 @@ const DAY_MS = 86_400_000;
  * clock that tests may move forward. Accounts are fixed per synthetic person; transactions are
  * dated relative to the clock.
  */
-export class PartnerBankSandbox {
-  readonly faults = new FaultInjector(PARTNER_BANK_ENDPOINTS);
+export class PartnerBankSandbox extends SimulatorState<PartnerBankCall> {
   readonly fallbackAudience: string;
   private readonly trusted: X509Certificate[];
   private readonly tokens = new Map<string, number>();
   private readonly seenJti = new Map<string, { jwt: string; exp: number }>();
-  private readonly calls = new CallLog<PartnerBankCall>(MAX_CALLS);
-  private readonly clock = new SandboxClock();
 
   constructor(readonly options: PartnerBankSandboxOptions) {
+    super({ faultEndpoints: PARTNER_BANK_ENDPOINTS, callLimit: MAX_CALLS });
     this.fallbackAudience = options.fallbackAudience ?? 'spv fallback prod';
     this.trusted = options.trustedCaPem ? parseCertificates(options.trustedCaPem) : [];
-  }
-
-  now(): number {
-    return this.clock.now();
-  }
-
-  advanceClock(ms: number): number {
-    return this.clock.advance(ms);
   }
 
   issueToken(): { access_token: string; token_type: 'Bearer'; expires_in: number; scope: string } {
@@ -132,28 +121,14 @@ export class PartnerBankSandbox {
     return { booked, pending };
   }
 
-  logCall(call: PartnerBankCall): void {
-    this.calls.add(call);
-  }
-
   /** An empty endpoint means all calls, as an empty `?endpoint=` always did here. */
-  getCalls(endpoint?: string): PartnerBankCall[] {
-    return this.calls.list(endpoint || undefined);
-  }
-
-  clearCalls(): void {
-    this.calls.clear();
-  }
-
-  injectFault(spec: FaultSpec): ActiveFault {
-    return this.faults.add(spec);
+  override getCalls(endpoint?: string): PartnerBankCall[] {
+    return super.getCalls(endpoint || undefined);
   }
 
   reset(): void {
     this.tokens.clear();
     this.seenJti.clear();
-    this.calls.clear();
-    this.faults.clear();
-    this.clock.reset();
+    this.resetRecords();
   }
 }
