@@ -8,6 +8,8 @@ export interface SimulatorStateOptions {
   faultWildcard?: readonly string[];
   /** How many calls the log keeps. */
   callLimit: number;
+  /** Whether `getCalls('')` (an empty `?endpoint=`) lists every call rather than none (Altinn 2's and the partner bank's simulators did so from the start). */
+  emptyEndpointMeansAll?: boolean;
   /** The clock to follow (default Date.now), and whether tests may step it back. */
   now?: () => number;
   clockMayGoBack?: boolean;
@@ -21,8 +23,10 @@ export abstract class SimulatorState<T extends LoggedCall> {
   readonly faults: FaultInjector;
   private readonly callLog: CallLog<T>;
   private readonly clock: SandboxClock;
+  private readonly emptyEndpointMeansAll: boolean;
 
   protected constructor(opts: SimulatorStateOptions) {
+    this.emptyEndpointMeansAll = opts.emptyEndpointMeansAll ?? false;
     this.faults = new FaultInjector(opts.faultEndpoints, opts.faultWildcard);
     this.callLog = new CallLog<T>(opts.callLimit);
     this.clock = new SandboxClock(opts.now, opts.clockMayGoBack);
@@ -47,7 +51,7 @@ export abstract class SimulatorState<T extends LoggedCall> {
 
   /** Copies of the calls, all or only those of one endpoint. */
   getCalls(endpoint?: string): T[] {
-    return this.callLog.list(endpoint);
+    return this.callLog.list(endpoint === '' && this.emptyEndpointMeansAll ? undefined : endpoint);
   }
 
   clearCalls(): void {
