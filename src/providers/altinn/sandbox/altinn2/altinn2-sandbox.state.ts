@@ -94,7 +94,7 @@ export class Altinn2Sandbox extends SimulatorState<Altinn2CallLogEntry> {
     private primary: SandboxSigningKey,
     private secondary: SandboxSigningKey,
   ) {
-    super({ faultEndpoints: ALTINN2_ENDPOINTS, callLimit: 1000 });
+    super({ faultEndpoints: ALTINN2_ENDPOINTS, callLimit: 1000, emptyEndpointMeansAll: true });
     this.apiKeys = options.apiKeys ?? { [ALTINN2_SANDBOX_API_KEY]: ALTINN2_SANDBOX_ORG_NUMBER };
     this.services = options.services ?? [
       { ...parseServiceSetting(ALTINN2_SANDBOX_RESOURCES['tax-assessment'])!, parameters: ['inntektsaar'] },
@@ -215,12 +215,7 @@ export class Altinn2Sandbox extends SimulatorState<Altinn2CallLogEntry> {
   /** For the Skatteetaten simulator: an `AltinnSamtykke` header checked against this simulator's own keys and clock. */
   readonly verifyConsentToken = (jwt: string): Altinn2SandboxTokenCheck | undefined => checkConsentToken(jwt, [this.primary, this.secondary], this.now());
 
-  // ---- call log, reset (faults, the call log and the clock are SimulatorState's) ----
-
-  /** An empty endpoint means all calls, as an empty `?endpoint=` always did here. */
-  override getCalls(endpoint?: string): Altinn2CallLogEntry[] {
-    return super.getCalls(endpoint || undefined);
-  }
+  // ---- reset (faults, the call log and the clock are SimulatorState's) ----
 
   /** Everything back to the start, except the keys (a verifier's cache stays valid). */
   reset(): void {
