@@ -58,7 +58,7 @@ export class PartnerBankSandbox extends SimulatorState<PartnerBankCall> {
   private readonly seenJti = new Map<string, { jwt: string; exp: number }>();
 
   constructor(readonly options: PartnerBankSandboxOptions) {
-    super({ faultEndpoints: PARTNER_BANK_ENDPOINTS, callLimit: MAX_CALLS });
+    super({ faultEndpoints: PARTNER_BANK_ENDPOINTS, callLimit: MAX_CALLS, emptyEndpointMeansAll: true });
     this.fallbackAudience = options.fallbackAudience ?? 'spv fallback prod';
     this.trusted = options.trustedCaPem ? parseCertificates(options.trustedCaPem) : [];
   }
@@ -119,11 +119,6 @@ export class PartnerBankSandbox extends SimulatorState<PartnerBankCall> {
       }))
       .filter((t) => inRange(t.valueDate));
     return { booked, pending };
-  }
-
-  /** An empty endpoint means all calls, as an empty `?endpoint=` always did here. */
-  override getCalls(endpoint?: string): PartnerBankCall[] {
-    return super.getCalls(endpoint || undefined);
   }
 
   reset(): void {
