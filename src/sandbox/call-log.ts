@@ -71,7 +71,18 @@ export function trackCalls<T extends LoggedCall>(
   return entries;
 }
 
+/** The start of most entries (see requestBasics). */
+export interface RequestBasics<E extends string = string> extends LoggedCall {
+  /** ISO time on the simulator's clock. */
+  time: string;
+  method: string;
+  /** The path without its query. */
+  path: string;
+  query: Record<string, unknown>;
+  endpoint: E;
+}
+
 /** The start of most entries: the time on the simulator's clock, the method, the path without its query, the query, the endpoint. */
-export function requestBasics<E extends string>(req: FastifyRequest, endpoint: E, nowMs: number) {
+export function requestBasics<E extends string>(req: FastifyRequest, endpoint: E, nowMs: number): RequestBasics<E> {
   return { time: new Date(nowMs).toISOString(), method: req.method, path: req.url.split('?')[0], query: { ...(req.query as Record<string, unknown>) }, endpoint };
 }

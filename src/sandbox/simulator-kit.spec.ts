@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { CallLog, type LoggedCall, requestBasics, trackCalls } from './call-log';
+import { CallLog, type RequestBasics, requestBasics, trackCalls } from './call-log';
 import { registerSandboxControlRoutes } from './control-routes';
 import { FaultHook } from './fault-hook';
 import { FaultInjector } from './fault-injector';
 import { SandboxClock } from './sandbox-clock';
 import { type StartedSimulator, startSimulatorServer } from './simulator-server';
 
-type Call = LoggedCall & ReturnType<typeof requestBasics<'hello'>>;
+type Call = RequestBasics<'hello'>;
 
 /** The smallest simulator the kit makes: one endpoint, its call log, faults, clock and control routes. */
 class TinySimulator {
