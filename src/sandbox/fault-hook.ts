@@ -1,9 +1,20 @@
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ActiveFault } from './fault-injector';
+import type { LoggedCall } from './call-log';
+import type { ActiveFault, FaultInjector } from './fault-injector';
 
 /** Answers a `status` fault in the upstream's own error shape. */
 export type FaultStatusAnswer = (req: FastifyRequest, reply: FastifyReply, fault: ActiveFault) => unknown;
+
+/** The calls `FaultHook.onTrackedCalls` gives faults to: those `trackCalls` logged. */
+export interface TrackedCallFaults<T extends LoggedCall> {
+  entries: WeakMap<FastifyRequest, T>;
+  injector: FaultInjector;
+  /** Answers a `status` fault in the upstream's own error shape for this call. */
+  statusAnswer(req: FastifyRequest, reply: FastifyReply, fault: ActiveFault, entry: T): unknown;
+  /** Adds to the entry before a fault is taken, e.g. the body without secrets. */
+  note?(req: FastifyRequest, entry: T): void;
+}
 
 /**
  * Where a simulator acts on an injected fault: `latency` delays the normal answer, `timeout`
@@ -14,10 +25,23 @@ export type FaultStatusAnswer = (req: FastifyRequest, reply: FastifyReply, fault
 export class FaultHook {
   private readonly hanging = new Set<Socket>();
 
-  constructor(app: FastifyInstance) {
+  constructor(private readonly app: FastifyInstance) {
     app.addHook('onClose', async () => {
       for (const socket of this.hanging) socket.destroy();
       this.hanging.clear();
+    });
+  }
+
+  /** Before each tracked call's handler: note, then take the next matching fault, note it on the entry and act on it. */
+  onTrackedCalls<T extends LoggedCall>(calls: TrackedCallFaults<T>): void {
+    this.app.addHook('preHandler', async (req, reply) => {
+      const entry = calls.entries.get(req);
+      if (!entry) return;
+      calls.note?.(req, entry);
+      const fault = calls.injector.take(entry.endpoint);
+      if (!fault) return;
+      entry.fault = fault;
+      return this.apply(req, reply, fault, (r, rep, f) => calls.statusAnswer(r, rep, f, entry));
     });
   }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requestBasics, trackCalls } from '../../../sandbox/call-log';
 import { FaultHook } from '../../../sandbox/fault-hook';
 import type { ActiveFault } from '../../../sandbox/fault-injector';
 import type { CallLogEntry, NogiSandbox } from './nogi-sandbox.state';
@@ -11,48 +12,37 @@ import { REASON, type UpstreamErrors } from './upstream-errors';
  */
 export function registerCallLogAndFaults(app: FastifyInstance, sandbox: NogiSandbox, errors: UpstreamErrors): void {
   const { debtError, springError, hydraError, htmlError } = errors;
-  const entries = new WeakMap<FastifyRequest, CallLogEntry>();
   const faults = new FaultHook(app);
 
-  app.addHook('onRequest', async (req) => {
-    sandbox.sweep();
-    const endpoint = endpointOf(req);
-    if (!endpoint || endpoint === 'control') return;
-    const auth = req.headers.authorization;
-    const scheme = !auth ? 'none' : /^Basic\s/i.test(auth) ? 'Basic' : /^Bearer\s/i.test(auth) ? 'Bearer' : 'other';
-    const basic = scheme === 'Basic' ? parseBasic(auth) : undefined;
-    const entry: CallLogEntry = {
-      time: new Date(sandbox.now()).toISOString(),
-      method: req.method,
-      path: req.url.split('?')[0],
-      query: { ...(req.query as Record<string, unknown>) },
-      endpoint,
-      headers: {
-        authorization: scheme,
-        ...(basic ? { basicClientId: basic.clientId } : {}),
-        ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
-        ...(req.headers.accept ? { accept: req.headers.accept } : {}),
-        ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
-        ...(str(req.headers['x-trace-id']) ? { traceId: str(req.headers['x-trace-id']) } : {}),
-      },
-    };
-    entries.set(req, entry);
-    sandbox.logCall(entry);
+  // Every request, control ones too, first expires what the sandbox clock has passed.
+  app.addHook('onRequest', async () => sandbox.sweep());
+  const entries = trackCalls<CallLogEntry>(app, {
+    log: (entry) => sandbox.logCall(entry),
+    describe: (req, endpoint) => {
+      const auth = req.headers.authorization;
+      const scheme = !auth ? 'none' : /^Basic\s/i.test(auth) ? 'Basic' : /^Bearer\s/i.test(auth) ? 'Bearer' : 'other';
+      const basic = scheme === 'Basic' ? parseBasic(auth) : undefined;
+      return {
+        ...requestBasics(req, endpoint, sandbox.now()),
+        headers: {
+          authorization: scheme,
+          ...(basic ? { basicClientId: basic.clientId } : {}),
+          ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
+          ...(req.headers.accept ? { accept: req.headers.accept } : {}),
+          ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
+          ...(str(req.headers['x-trace-id']) ? { traceId: str(req.headers['x-trace-id']) } : {}),
+        },
+      };
+    },
   });
 
-  app.addHook('onResponse', async (req, reply) => {
-    const entry = entries.get(req);
-    if (entry) entry.status = reply.statusCode;
-  });
-
-  app.addHook('preHandler', async (req, reply) => {
-    const entry = entries.get(req);
-    if (!entry) return;
-    if (req.body !== undefined) entry.body = redactBody(req.body);
-    const fault = sandbox.faults.take(entry.endpoint);
-    if (!fault) return;
-    entry.fault = fault;
-    return faults.apply(req, reply, fault, (r, rep, f) => faultResponse(r, rep, entry.endpoint as Endpoint, f));
+  faults.onTrackedCalls({
+    entries,
+    injector: sandbox.faults,
+    note: (req, entry) => {
+      if (req.body !== undefined) entry.body = redactBody(req.body);
+    },
+    statusAnswer: (req, reply, fault, entry) => faultResponse(req, reply, entry.endpoint as Endpoint, fault),
   });
 
   function faultResponse(req: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, fault: ActiveFault) {

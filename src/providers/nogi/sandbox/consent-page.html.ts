@@ -1,8 +1,7 @@
+import { escapeHtml, sandboxPage } from '../../../sandbox/sandbox-page.html';
 import { SYNTHETIC_NATIONAL_IDS } from './synthetic-persons';
 
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"'`=]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
+export { escapeHtml };
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 h1{font-size:1.4rem}.box{border:1px solid #ccc;border-radius:6px;padding:1rem;margin:1rem 0}
@@ -10,15 +9,7 @@ label{display:block;margin:.5rem 0 .25rem}input[type=text]{font-size:1.1rem;padd
 button{font-size:1rem;padding:.5rem 1rem;margin:.5rem .5rem 0 0}.error{color:#a00000}.note{color:#555;font-size:.9rem}`;
 
 function layout(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="nb">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
-<body>
-<p class="note">Norsk Gjeldsinformasjon — SANDBOX (simulator, no real data)</p>
-${body}
-</body>
-</html>`;
+  return sandboxPage({ upstream: 'Norsk Gjeldsinformasjon', title, style: STYLE, body });
 }
 
 export interface ConsentPageModel {

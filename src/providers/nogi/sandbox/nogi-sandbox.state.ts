@@ -4,7 +4,8 @@ import type { DebtScope } from './auth-scope';
 import { AuthorizationGrants } from './authorization-grants';
 import { ConsentFeed, FEED_WINDOW_MS } from './consent-feed';
 import { checkConsentInput, consentView, newConsent } from './sandbox-consent';
-import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../sandbox/fault-injector';
+import type { ActiveFault } from '../../../sandbox/fault-injector';
+import { SimulatorState } from '../../../sandbox/simulator-state';
 import { type IdTokenClaims, signIdToken } from './id-token';
 import type {
   AccessToken,
@@ -40,15 +41,12 @@ export { DEFAULT_CONSENT_TTL_MS } from './sandbox-consent';
  * The simulator's state behind one facade the routes and tests use: clients, clock, keys and
  * consents here; the authorization server's grants and the feed's events in their own classes.
  */
-export class NogiSandbox {
+export class NogiSandbox extends SimulatorState<CallLogEntry> {
   /** Mutable only so the standalone starter can set it once the port is known. */
   baseUrl: string;
   readonly issueIdToken: boolean;
-  readonly faults = new FaultInjector(FAULT_ENDPOINTS, FAULT_WILDCARD);
 
   private readonly clients: Map<string, NogiSandboxClient>;
-  private readonly externalClock: () => number;
-  private clockOffsetMs = 0;
   private readonly pairwiseSalt = randomBytes(32);
   private keys?: Promise<{ privateKey: CryptoKey; jwk: JWK }>;
 
@@ -56,12 +54,11 @@ export class NogiSandbox {
   private agreementsByKey = new Map<string, { fingerprint: string; consentId: string }>();
   private readonly grants = new AuthorizationGrants(() => this.now());
   private readonly feed = new ConsentFeed();
-  private callLog: CallLogEntry[] = [];
 
   constructor(opts: NogiSandboxOptions) {
+    super({ faultEndpoints: FAULT_ENDPOINTS, faultWildcard: FAULT_WILDCARD, callLimit: 10_000, now: opts.now });
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.issueIdToken = opts.issueIdToken ?? true;
-    this.externalClock = opts.now ?? Date.now;
     this.clients = new Map(opts.clients.map((c) => [c.clientId, { ...c, redirectUris: [...c.redirectUris] }]));
     this.keys = this.generateKeys();
     // Avoid an unhandled rejection before anyone awaits ready().
@@ -80,13 +77,9 @@ export class NogiSandbox {
 
   // ---- clock ----
 
-  now(): number {
-    return this.externalClock() + this.clockOffsetMs;
-  }
-
-  advanceClock(ms: number): number {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('ms must be a non-negative number');
-    this.clockOffsetMs += ms;
+  /** Also expires what the new time has passed (the feed's SAMTYKKE_ARKIVERT). */
+  override advanceClock(ms: number): number {
+    super.advanceClock(ms);
     this.sweep();
     return this.now();
   }
@@ -337,11 +330,7 @@ export class NogiSandbox {
     return this.feed.firstSequenceNrFor(clientId);
   }
 
-  // ---- faults and call log ----
-
-  injectFault(spec: FaultSpec): ActiveFault {
-    return this.faults.add(spec);
-  }
+  // ---- faults (the call log is SimulatorState's) ----
 
   clearFaults(): void {
     this.faults.clear();
@@ -351,30 +340,16 @@ export class NogiSandbox {
     return this.faults.list();
   }
 
-  logCall(entry: CallLogEntry): void {
-    this.callLog.push(entry);
-    if (this.callLog.length > 10_000) this.callLog.shift();
-  }
-
-  getCalls(endpoint?: string): CallLogEntry[] {
-    return this.callLog.filter((c) => endpoint === undefined || c.endpoint === endpoint).map((c) => structuredClone(c));
-  }
-
-  clearCalls(): void {
-    this.callLog = [];
-  }
-
   /** Forget consents, tokens, codes, feed, calls and faults; keys, clients and clock stay. */
   reset(): void {
     this.consents.clear();
     this.agreementsByKey.clear();
     this.grants.clear();
     this.feed.clear();
-    this.callLog = [];
     this.idTokenFault = undefined;
     this.extraLoans = undefined;
     this.feedBeforeFirst = undefined;
     this.refuseRepeatedAgreements = false;
-    this.faults.clear();
+    this.resetRecords({ keepClock: true });
   }
 }

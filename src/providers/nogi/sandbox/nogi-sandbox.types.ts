@@ -1,3 +1,4 @@
+import type { RequestBasics } from '../../../sandbox/call-log';
 import type { AuthScope, DebtScope } from './auth-scope';
 import type { ActiveFault } from '../../../sandbox/fault-injector';
 
@@ -118,12 +119,7 @@ export interface PendingAuthorization {
 
 export type IdTokenFault = 'wrong_nonce' | 'wrong_audience' | 'alg_none' | 'unknown_key' | 'other_pid';
 
-export interface CallLogEntry {
-  time: string;
-  method: string;
-  path: string;
-  query: Record<string, unknown>;
-  endpoint: string;
+export interface CallLogEntry extends RequestBasics {
   headers: {
     authorization: 'Basic' | 'Bearer' | 'other' | 'none';
     /** Client id decoded from a Basic header; never the secret. */

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { trackCalls } from '../../../sandbox/call-log';
 import { FaultHook } from '../../../sandbox/fault-hook';
 import { FALLBACK_CERT_HEADER, FALLBACK_JWT_HEADER } from '../psd2-fallback.signer';
 import { auth0Error, endpointOf, header, psd2Error } from './partner-bank-http';
@@ -10,54 +11,46 @@ import type { PartnerBankCall, PartnerBankSandbox } from './partner-bank-sandbox
  * request, where handlers note why they refused it.
  */
 export function registerCallLogAndFaults(app: FastifyInstance, sandbox: PartnerBankSandbox): WeakMap<FastifyRequest, PartnerBankCall> {
-  const calls = new WeakMap<FastifyRequest, PartnerBankCall>();
   const faults = new FaultHook(app);
   const present = (req: FastifyRequest, name: string) => (header(req, name) ? 'present' : 'absent');
 
-  app.addHook('onRequest', async (req) => {
-    const endpoint = endpointOf(req);
-    if (!endpoint || endpoint === 'control') return;
-    const auth = header(req, 'authorization');
-    const call: PartnerBankCall = {
-      time: new Date(sandbox.now()).toISOString(),
-      endpoint,
-      method: req.method,
-      path: req.url.split('?')[0],
-      query: { ...(req.query as Record<string, unknown>) },
-      headers: {
-        authorization: !auth ? 'none' : /^Basic\s/i.test(auth) ? 'Basic' : /^Bearer\s/i.test(auth) ? 'Bearer' : 'other',
-        ...(header(req, 'content-type') ? { contentType: header(req, 'content-type') } : {}),
-        ...(header(req, 'accept') ? { accept: header(req, 'accept') } : {}),
-        psuId: present(req, 'psu-id'),
-        ...(header(req, 'x-request-id') ? { xRequestId: header(req, 'x-request-id')!.slice(0, 100) } : {}),
-        fallbackCert: present(req, FALLBACK_CERT_HEADER),
-        fallbackJwt: present(req, FALLBACK_JWT_HEADER),
-      },
-    };
-    calls.set(req, call);
-    sandbox.logCall(call);
+  const calls = trackCalls<PartnerBankCall>(app, {
+    log: (call) => sandbox.logCall(call),
+    describe: (req, endpoint) => {
+      const auth = header(req, 'authorization');
+      return {
+        time: new Date(sandbox.now()).toISOString(),
+        endpoint,
+        method: req.method,
+        path: req.url.split('?')[0],
+        query: { ...(req.query as Record<string, unknown>) },
+        headers: {
+          authorization: !auth ? 'none' : /^Basic\s/i.test(auth) ? 'Basic' : /^Bearer\s/i.test(auth) ? 'Bearer' : 'other',
+          ...(header(req, 'content-type') ? { contentType: header(req, 'content-type') } : {}),
+          ...(header(req, 'accept') ? { accept: header(req, 'accept') } : {}),
+          psuId: present(req, 'psu-id'),
+          ...(header(req, 'x-request-id') ? { xRequestId: header(req, 'x-request-id')!.slice(0, 100) } : {}),
+          fallbackCert: present(req, FALLBACK_CERT_HEADER),
+          fallbackJwt: present(req, FALLBACK_JWT_HEADER),
+        },
+      };
+    },
   });
 
-  app.addHook('preHandler', async (req, reply) => {
-    const call = calls.get(req);
-    if (!call) return;
-    if (call.endpoint === 'token' && typeof req.body === 'object' && req.body !== null) {
-      const b = req.body as Record<string, unknown>;
-      call.body = { client_id: b.client_id, audience: b.audience, grant_type: b.grant_type, client_secret: b.client_secret === undefined ? 'absent' : 'present' };
-    }
-    const fault = sandbox.faults.take(call.endpoint);
-    if (!fault) return;
-    call.fault = fault;
-    return faults.apply(req, reply, fault, (_r, rep, f) => {
+  faults.onTrackedCalls({
+    entries: calls,
+    injector: sandbox.faults,
+    note: (req, call) => {
+      if (call.endpoint === 'token' && typeof req.body === 'object' && req.body !== null) {
+        const b = req.body as Record<string, unknown>;
+        call.body = { client_id: b.client_id, audience: b.audience, grant_type: b.grant_type, client_secret: b.client_secret === undefined ? 'absent' : 'present' };
+      }
+    },
+    statusAnswer: (_req, reply, f, call) => {
       const status = f.status ?? 500;
-      if (call.endpoint === 'token') return auth0Error(rep, status, f.error ?? (status >= 500 ? 'server_error' : 'invalid_request'), f.errorDescription ?? 'Injected by the sandbox');
-      return psd2Error(rep, status, f.error ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'FORMAT_ERROR'), f.errorDescription ?? 'Injected by the sandbox');
-    });
-  });
-
-  app.addHook('onResponse', async (req, reply) => {
-    const call = calls.get(req);
-    if (call) call.status = reply.statusCode;
+      if (call.endpoint === 'token') return auth0Error(reply, status, f.error ?? (status >= 500 ? 'server_error' : 'invalid_request'), f.errorDescription ?? 'Injected by the sandbox');
+      return psd2Error(reply, status, f.error ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'FORMAT_ERROR'), f.errorDescription ?? 'Injected by the sandbox');
+    },
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {

@@ -1,5 +1,6 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { ActiveFault, FaultInjector, FaultSpec } from '../../../sandbox/fault-injector';
+import type { ActiveFault } from '../../../sandbox/fault-injector';
+import { SimulatorState } from '../../../sandbox/simulator-state';
 import { parseCertificates } from '../qseal-material';
 import { FallbackRefusal, verifyFallbackHeaders } from './fallback-verifier';
 import { SANDBOX_ACCOUNTS, SandboxAccount } from './partner-bank-persons';
@@ -50,28 +51,16 @@ const DAY_MS = 86_400_000;
  * clock that tests may move forward. Accounts are fixed per synthetic person; transactions are
  * dated relative to the clock.
  */
-export class PartnerBankSandbox {
-  readonly faults = new FaultInjector(PARTNER_BANK_ENDPOINTS);
+export class PartnerBankSandbox extends SimulatorState<PartnerBankCall> {
   readonly fallbackAudience: string;
   private readonly trusted: X509Certificate[];
   private readonly tokens = new Map<string, number>();
   private readonly seenJti = new Map<string, { jwt: string; exp: number }>();
-  private calls: PartnerBankCall[] = [];
-  private offsetMs = 0;
 
   constructor(readonly options: PartnerBankSandboxOptions) {
+    super({ faultEndpoints: PARTNER_BANK_ENDPOINTS, callLimit: MAX_CALLS, emptyEndpointMeansAll: true });
     this.fallbackAudience = options.fallbackAudience ?? 'spv fallback prod';
     this.trusted = options.trustedCaPem ? parseCertificates(options.trustedCaPem) : [];
-  }
-
-  now(): number {
-    return Date.now() + this.offsetMs;
-  }
-
-  advanceClock(ms: number): number {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('ms must be a number >= 0');
-    this.offsetMs += ms;
-    return this.now();
   }
 
   issueToken(): { access_token: string; token_type: 'Bearer'; expires_in: number; scope: string } {
@@ -132,28 +121,9 @@ export class PartnerBankSandbox {
     return { booked, pending };
   }
 
-  logCall(call: PartnerBankCall): void {
-    this.calls.push(call);
-    if (this.calls.length > MAX_CALLS) this.calls.splice(0, this.calls.length - MAX_CALLS);
-  }
-
-  getCalls(endpoint?: string): PartnerBankCall[] {
-    return this.calls.filter((c) => !endpoint || c.endpoint === endpoint).map((c) => ({ ...c }));
-  }
-
-  clearCalls(): void {
-    this.calls = [];
-  }
-
-  injectFault(spec: FaultSpec): ActiveFault {
-    return this.faults.add(spec);
-  }
-
   reset(): void {
     this.tokens.clear();
     this.seenJti.clear();
-    this.calls = [];
-    this.faults.clear();
-    this.offsetMs = 0;
+    this.resetRecords();
   }
 }

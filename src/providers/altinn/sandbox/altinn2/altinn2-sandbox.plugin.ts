@@ -1,5 +1,6 @@
 import formbody from '@fastify/formbody';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { trackCalls } from '../../../../sandbox/call-log';
 import { FaultHook } from '../../../../sandbox/fault-hook';
 import type { ActiveFault } from '../../../../sandbox/fault-injector';
 import { registerAccessConsentRoutes } from './access-consent.routes';
@@ -19,13 +20,10 @@ const LOGGED_LINK_PARAMETERS = ['Resources', 'CoveredBy', 'ValidToDate', 'Langua
 export const altinn2SandboxPlugin: FastifyPluginAsync<{ sandbox: Altinn2Sandbox }> = async (app, opts) => {
   const sandbox = opts.sandbox;
   await app.register(formbody);
-  const entries = new WeakMap<FastifyRequest, Altinn2CallLogEntry>();
   const faults = new FaultHook(app);
-  const endpointOf = (req: FastifyRequest) => (req.routeOptions.config as { endpoint?: Altinn2Endpoint } | undefined)?.endpoint;
+  const entries = trackCalls<Altinn2CallLogEntry>(app, { log: (entry) => sandbox.logCall(entry), describe: describeCall });
 
-  app.addHook('onRequest', async (req) => {
-    const endpoint = endpointOf(req);
-    if (!endpoint || endpoint === 'control') return;
+  function describeCall(req: FastifyRequest, endpoint: Altinn2Endpoint): Altinn2CallLogEntry {
     const entry: Altinn2CallLogEntry = { time: new Date(sandbox.now()).toISOString(), method: req.method, path: req.url.split('?')[0].replace(/\/api\/authorization\/token\/.+$/, '/api/authorization/token/{code}'), endpoint };
     if (endpoint === 'token') {
       const key = apiKeyOf(req);
@@ -39,23 +37,10 @@ export const altinn2SandboxPlugin: FastifyPluginAsync<{ sandbox: Altinn2Sandbox 
       if (typeof q.DelegationContext === 'string') query.DelegationContextLength = String(q.DelegationContext.length);
       entry.query = query;
     }
-    entries.set(req, entry);
-    sandbox.logCall(entry);
-  });
+    return entry;
+  }
 
-  app.addHook('onResponse', async (req, reply) => {
-    const entry = entries.get(req);
-    if (entry) entry.status = reply.statusCode;
-  });
-
-  app.addHook('preHandler', async (req, reply) => {
-    const entry = entries.get(req);
-    if (!entry) return;
-    const fault = sandbox.faults.take(entry.endpoint);
-    if (!fault) return;
-    entry.fault = fault;
-    return faults.apply(req, reply, fault, (_r, rep, f) => faultAnswer(rep, entry.endpoint, f));
-  });
+  faults.onTrackedCalls({ entries, injector: sandbox.faults, statusAnswer: (_req, reply, fault, entry) => faultAnswer(reply, entry.endpoint, fault) });
 
   function faultAnswer(reply: FastifyReply, endpoint: Altinn2Endpoint, fault: ActiveFault) {
     const status = fault.status ?? 500;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../../sandbox/fault-injector';
+import type { ActiveFault } from '../../../../sandbox/fault-injector';
+import { SimulatorState } from '../../../../sandbox/simulator-state';
 import { ALTINN2_SANDBOX_API_KEY, ALTINN2_SANDBOX_RESOURCES } from '../../altinn2/altinn2.config';
 import { type Altinn2Service, parseServiceSetting, serviceKey } from '../../altinn2/altinn2-services';
 import { formatOsloDateTime } from '../../altinn2/oslo-time';
@@ -76,18 +77,15 @@ export const REFUSED_TEXT = 'The API key is not authorized for this operation, o
  * consents given (by authorization code), the token endpoint's JWTs (30 s), the key set (primary
  * and secondary, rotatable), a clock tests can move, faults and a call log without secrets.
  */
-export class Altinn2Sandbox {
-  readonly faults = new FaultInjector(ALTINN2_ENDPOINTS);
+export class Altinn2Sandbox extends SimulatorState<Altinn2CallLogEntry> {
   private readonly apiKeys: Record<string, string>;
   readonly services: Altinn2SandboxServiceDefinition[];
   private readonly initialOptions: Required<Pick<Altinn2SandboxOptions, 'jwksMaxAgeSeconds' | 'claimForm' | 'tokenBody'>>;
   jwksMaxAgeSeconds: number;
   claimForm: 'new' | 'old';
   tokenBody: 'json-string' | 'raw';
-  private clockOffsetMs = 0;
   private readonly pending = new Map<string, PendingConsentRequest>();
   private readonly consents = new Map<string, Altinn2SandboxConsent>();
-  private calls: Altinn2CallLogEntry[] = [];
   private tamper: TokenTamper | undefined;
   private unknownKey: SandboxSigningKey | undefined;
 
@@ -96,6 +94,7 @@ export class Altinn2Sandbox {
     private primary: SandboxSigningKey,
     private secondary: SandboxSigningKey,
   ) {
+    super({ faultEndpoints: ALTINN2_ENDPOINTS, callLimit: 1000, emptyEndpointMeansAll: true });
     this.apiKeys = options.apiKeys ?? { [ALTINN2_SANDBOX_API_KEY]: ALTINN2_SANDBOX_ORG_NUMBER };
     this.services = options.services ?? [
       { ...parseServiceSetting(ALTINN2_SANDBOX_RESOURCES['tax-assessment'])!, parameters: ['inntektsaar'] },
@@ -110,16 +109,6 @@ export class Altinn2Sandbox {
   static async create(options: Altinn2SandboxOptions = {}): Promise<Altinn2Sandbox> {
     const [primary, secondary] = await Promise.all([generateSigningKey('primary'), generateSigningKey('secondary')]);
     return new Altinn2Sandbox(options, primary, secondary);
-  }
-
-  now(): number {
-    return Date.now() + this.clockOffsetMs;
-  }
-
-  advanceClock(ms: number): number {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('ms (or seconds) must be a number >= 0');
-    this.clockOffsetMs += ms;
-    return this.now();
   }
 
   // ---- organisations, services ----
@@ -226,33 +215,14 @@ export class Altinn2Sandbox {
   /** For the Skatteetaten simulator: an `AltinnSamtykke` header checked against this simulator's own keys and clock. */
   readonly verifyConsentToken = (jwt: string): Altinn2SandboxTokenCheck | undefined => checkConsentToken(jwt, [this.primary, this.secondary], this.now());
 
-  // ---- faults, call log, reset ----
-
-  injectFault(spec: FaultSpec): ActiveFault {
-    return this.faults.add(spec);
-  }
-
-  logCall(entry: Altinn2CallLogEntry): void {
-    this.calls.push(entry);
-    if (this.calls.length > 1000) this.calls.shift();
-  }
-
-  getCalls(endpoint?: string): Altinn2CallLogEntry[] {
-    return this.calls.filter((c) => !endpoint || c.endpoint === endpoint).map((c) => ({ ...c }));
-  }
-
-  clearCalls(): void {
-    this.calls = [];
-  }
+  // ---- reset (faults, the call log and the clock are SimulatorState's) ----
 
   /** Everything back to the start, except the keys (a verifier's cache stays valid). */
   reset(): void {
     this.pending.clear();
     this.consents.clear();
-    this.calls = [];
-    this.faults.clear();
+    this.resetRecords();
     this.tamper = undefined;
-    this.clockOffsetMs = 0;
     Object.assign(this, this.initialOptions);
   }
 }

@@ -1,50 +1,13 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { FaultInjectionError, type FaultSpec } from '../../../../sandbox/fault-injector';
+import type { FastifyInstance } from 'fastify';
+import { badControlRequest, CONTROL_ROUTE, registerSandboxControlRoutes } from '../../../../sandbox/control-routes';
 import { parseServiceSetting, serviceKey, type Altinn2Service } from '../../altinn2/altinn2-services';
-import { ALTINN2_SANDBOX_ORG_NUMBER, type Altinn2Endpoint, type Altinn2Sandbox, type TokenTamper } from './altinn2-sandbox.state';
+import { ALTINN2_SANDBOX_ORG_NUMBER, type Altinn2Sandbox, type TokenTamper } from './altinn2-sandbox.state';
 
-/** /_sandbox/*: faults, the call log, the clock, keys, token options and tampering, consents, reset. */
+/** /_sandbox/*: the shared faults, call log, clock and reset, plus Altinn 2's keys, token options and tampering, and consents. */
 export function registerControlRoutes(app: FastifyInstance, sandbox: Altinn2Sandbox): void {
-  const control = { config: { endpoint: 'control' as Altinn2Endpoint } };
-  const bad = (reply: FastifyReply, err: unknown) => {
-    if (err instanceof RangeError || err instanceof FaultInjectionError) return reply.code(400).send({ error: err.message });
-    throw err;
-  };
+  const control = CONTROL_ROUTE;
   const body = (b: unknown) => (b ?? {}) as Record<string, unknown>;
-
-  app.get('/_sandbox/faults', control, async () => sandbox.faults.list());
-  app.post('/_sandbox/faults', control, async (req, reply) => {
-    try {
-      return reply.code(201).send(sandbox.injectFault(body(req.body) as unknown as FaultSpec));
-    } catch (err) {
-      return bad(reply, err);
-    }
-  });
-  app.delete('/_sandbox/faults', control, async (_req, reply) => {
-    sandbox.faults.clear();
-    return reply.code(204).send();
-  });
-
-  app.get('/_sandbox/calls', control, async (req) => {
-    const endpoint = (req.query as Record<string, unknown>).endpoint;
-    return sandbox.getCalls(typeof endpoint === 'string' ? endpoint : undefined);
-  });
-  app.delete('/_sandbox/calls', control, async (_req, reply) => {
-    sandbox.clearCalls();
-    return reply.code(204).send();
-  });
-
-  app.get('/_sandbox/clock', control, async () => ({ now: sandbox.now(), iso: new Date(sandbox.now()).toISOString() }));
-  app.post('/_sandbox/clock/advance', control, async (req, reply) => {
-    const b = body(req.body);
-    const ms = typeof b.ms === 'number' ? b.ms : typeof b.seconds === 'number' ? b.seconds * 1000 : NaN;
-    try {
-      const now = sandbox.advanceClock(ms);
-      return { now, iso: new Date(now).toISOString() };
-    } catch (err) {
-      return bad(reply, err);
-    }
-  });
+  registerSandboxControlRoutes(app, sandbox);
 
   app.get('/_sandbox/keys', control, async () => sandbox.keyIds());
   app.post('/_sandbox/keys/rotate', control, async () => sandbox.rotateKeys());
@@ -67,7 +30,7 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: Altinn2Sand
       sandbox.setTamper(body(req.body) as TokenTamper);
       return reply.code(204).send();
     } catch (err) {
-      return bad(reply, err);
+      return badControlRequest(reply, err);
     }
   });
 
@@ -86,10 +49,5 @@ export function registerControlRoutes(app: FastifyInstance, sandbox: Altinn2Sand
       validTo: new Date(sandbox.now() + validToSeconds * 1000),
     });
     return reply.code(201).send({ authorizationCode: consent.authorizationCode, validTo: consent.validTo.toISOString() });
-  });
-
-  app.post('/_sandbox/reset', control, async (_req, reply) => {
-    sandbox.reset();
-    return reply.code(204).send();
   });
 }

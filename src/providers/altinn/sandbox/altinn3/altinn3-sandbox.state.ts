@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../../sandbox/fault-injector';
+import { SimulatorState } from '../../../../sandbox/simulator-state';
 import type { AltinnConsentView } from '../altinn-consent-view';
 import { CONSENT_REQUESTS_PATH } from '../../altinn3/consent-request.types';
 import type {
@@ -25,40 +25,24 @@ export class CustomerActionError extends Error {}
  * The Altinn 3 simulator's state: consent requests, the events feed, a clock tests can move, the
  * PDP's refusals, faults and the call log. Routes and tests use this facade.
  */
-export class Altinn3Sandbox {
+export class Altinn3Sandbox extends SimulatorState<Altinn3CallLogEntry> {
   /** Mutable only so the standalone starter can set it once the port is known. */
   baseUrl: string;
   readonly verifyToken: Altinn3TokenVerifier;
   readonly eventHoldBackMs: number;
   readonly pageSize: number;
-  readonly faults = new FaultInjector(ALTINN3_FAULT_ENDPOINTS, FAULT_WILDCARD);
 
-  private readonly externalClock: () => number;
-  private clockOffsetMs = 0;
   private requests = new Map<string, StoredRequest>();
   private feed: FeedEntry[] = [];
   private seq = 0;
   private pdpDenied = new Set<string>();
-  private callLog: Altinn3CallLogEntry[] = [];
 
   constructor(opts: Altinn3SandboxOptions) {
+    super({ faultEndpoints: ALTINN3_FAULT_ENDPOINTS, faultWildcard: FAULT_WILDCARD, callLimit: CALL_LOG_LIMIT, now: opts.now });
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.verifyToken = opts.verifyToken;
-    this.externalClock = opts.now ?? Date.now;
     this.eventHoldBackMs = opts.eventHoldBackMs ?? 5 * 60_000;
     this.pageSize = opts.pageSize ?? 100;
-  }
-
-  // ---- clock ----
-
-  now(): number {
-    return this.externalClock() + this.clockOffsetMs;
-  }
-
-  advanceClock(ms: number): number {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('ms must be a non-negative number');
-    this.clockOffsetMs += ms;
-    return this.now();
   }
 
   // ---- URLs ----
@@ -178,32 +162,13 @@ export class Altinn3Sandbox {
     return !this.pdpDenied.has(`${orgUrn} ${resource}`);
   }
 
-  // ---- faults, call log, reset ----
-
-  injectFault(spec: FaultSpec): ActiveFault {
-    return this.faults.add(spec);
-  }
-
-  logCall(entry: Altinn3CallLogEntry): void {
-    this.callLog.push(entry);
-    if (this.callLog.length > CALL_LOG_LIMIT) this.callLog.shift();
-  }
-
-  getCalls(endpoint?: string): Altinn3CallLogEntry[] {
-    return this.callLog.filter((c) => endpoint === undefined || c.endpoint === endpoint);
-  }
-
-  clearCalls(): void {
-    this.callLog = [];
-  }
+  // ---- reset (faults, the call log and the clock are SimulatorState's) ----
 
   reset(): void {
     this.requests.clear();
     this.feed = [];
     this.pdpDenied.clear();
-    this.callLog = [];
-    this.faults.clear();
-    this.clockOffsetMs = 0;
+    this.resetRecords();
   }
 }
 

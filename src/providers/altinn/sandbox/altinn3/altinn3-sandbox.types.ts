@@ -1,3 +1,4 @@
+import type { RequestBasics } from '../../../../sandbox/call-log';
 import type { ActiveFault } from '../../../../sandbox/fault-injector';
 import type { ConsentEventType, ConsentRequestStatus } from '../../altinn3/consent-request.types';
 
@@ -64,12 +65,7 @@ export interface FeedEntry {
 
 export type Altinn3Endpoint = 'consentRequestCreate' | 'consentRequestGet' | 'consentEvents' | 'consentPage' | 'control';
 
-export interface Altinn3CallLogEntry {
-  time: string;
-  method: string;
-  path: string;
-  query: Record<string, unknown>;
-  endpoint: Altinn3Endpoint;
+export interface Altinn3CallLogEntry extends RequestBasics<Altinn3Endpoint> {
   /** `Bearer`, `none` or `other`; never the token. */
   authorization: string;
   contentType?: string;

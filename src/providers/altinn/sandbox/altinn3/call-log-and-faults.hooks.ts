@@ -1,14 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { endpointOf, requestBasics, trackCalls } from '../../../../sandbox/call-log';
 import { FaultHook } from '../../../../sandbox/fault-hook';
 import { PERSON_URN_PREFIX } from '../../altinn3/consent-request.types';
 import type { Altinn3Sandbox } from './altinn3-sandbox.state';
 import type { Altinn3CallLogEntry, Altinn3Endpoint } from './altinn3-sandbox.types';
 import { errorPage } from './consent-page.html';
 import { problem } from './problem-details';
-
-function endpointOf(req: FastifyRequest): Altinn3Endpoint | undefined {
-  return (req.routeOptions.config as { endpoint?: Altinn3Endpoint } | undefined)?.endpoint;
-}
 
 /** The body as logged: a person's national id in `from` masked, nothing else secret is sent to Altinn. */
 function maskBody(body: unknown): unknown {
@@ -27,51 +24,38 @@ function maskBody(body: unknown): unknown {
  * Altinn's PDP does: no body; on the consent page, an HTML error page.
  */
 export function registerCallLogAndFaults(app: FastifyInstance, sandbox: Altinn3Sandbox): void {
-  const entries = new WeakMap<FastifyRequest, Altinn3CallLogEntry>();
   const faults = new FaultHook(app);
-
-  app.addHook('onRequest', async (req) => {
-    const endpoint = endpointOf(req);
-    if (!endpoint || endpoint === 'control') return;
-    const auth = req.headers.authorization;
-    const entry: Altinn3CallLogEntry = {
-      time: new Date(sandbox.now()).toISOString(),
-      method: req.method,
-      path: req.url.split('?')[0],
-      query: { ...(req.query as Record<string, unknown>) },
-      endpoint,
-      authorization: !auth ? 'none' : /^Bearer\s/i.test(auth) ? 'Bearer' : 'other',
-      ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
-    };
-    entries.set(req, entry);
-    sandbox.logCall(entry);
+  const entries = trackCalls<Altinn3CallLogEntry>(app, {
+    log: (entry) => sandbox.logCall(entry),
+    describe: (req, endpoint) => {
+      const auth = req.headers.authorization;
+      return {
+        ...requestBasics(req, endpoint, sandbox.now()),
+        authorization: !auth ? 'none' : /^Bearer\s/i.test(auth) ? 'Bearer' : 'other',
+        ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
+      };
+    },
   });
 
-  app.addHook('onResponse', async (req, reply) => {
-    const entry = entries.get(req);
-    if (entry) entry.status = reply.statusCode;
-  });
-
-  app.addHook('preHandler', async (req, reply) => {
-    const entry = entries.get(req);
-    if (!entry) return;
+  faults.onTrackedCalls({
+    entries,
+    injector: sandbox.faults,
     // The consent page's form body is the decision, never anything secret; the API body masks the person.
-    if (req.body !== undefined) entry.body = entry.endpoint === 'consentPage' ? req.body : maskBody(req.body);
-    const fault = sandbox.faults.take(entry.endpoint);
-    if (!fault) return;
-    entry.fault = fault;
-    return faults.apply(req, reply, fault, (r, rep, f) => {
+    note: (req, entry) => {
+      if (req.body !== undefined) entry.body = entry.endpoint === 'consentPage' ? req.body : maskBody(req.body);
+    },
+    statusAnswer: (req, reply, f, entry) => {
       const status = f.status ?? 500;
-      if (entry.endpoint === 'consentPage') return rep.code(status).type('text/html; charset=utf-8').send(errorPage('Feil', 'Injected by the sandbox.'));
-      if (status === 403) return rep.code(403).send();
-      return problem(r, rep, status, f.error ?? (status >= 500 ? 'An error occurred while processing your request.' : 'Bad Request'), { detail: f.errorDescription });
-    });
+      if (entry.endpoint === 'consentPage') return reply.code(status).type('text/html; charset=utf-8').send(errorPage('Feil', 'Injected by the sandbox.'));
+      if (status === 403) return reply.code(403).send();
+      return problem(req, reply, status, f.error ?? (status >= 500 ? 'An error occurred while processing your request.' : 'Bad Request'), { detail: f.errorDescription });
+    },
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     // Parser messages can quote the body; never echo them.
-    if (endpointOf(req) === 'consentPage') return reply.code(status).type('text/html; charset=utf-8').send(errorPage('Feil', status < 500 ? 'Ugyldig forespørsel.' : 'Noe gikk galt.'));
+    if (endpointOf<Altinn3Endpoint>(req) === 'consentPage') return reply.code(status).type('text/html; charset=utf-8').send(errorPage('Feil', status < 500 ? 'Ugyldig forespørsel.' : 'Noe gikk galt.'));
     return problem(req, reply, status, status === 415 ? 'Unsupported Media Type' : status < 500 ? 'Bad Request' : 'An error occurred while processing your request.');
   });
 }

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../../nogi/sandbox/consent-page.html';
+import { escapeHtml, sandboxPage } from '../../../../sandbox/sandbox-page.html';
 import type { StoredRequest } from './altinn3-sandbox.types';
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
@@ -6,15 +6,7 @@ h1{font-size:1.4rem}.box{border:1px solid #ccc;border-radius:6px;padding:1rem;ma
 button{font-size:1rem;padding:.5rem 1rem;margin:.5rem .5rem 0 0}.note{color:#555;font-size:.9rem}dt{font-weight:600}`;
 
 function layout(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="nb">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
-<body>
-<p class="note">Altinn — SANDBOX (simulator, no real data)</p>
-${body}
-</body>
-</html>`;
+  return sandboxPage({ upstream: 'Altinn', title, style: STYLE, body });
 }
 
 /** Only the birth date part: the page need not show a whole national id. */

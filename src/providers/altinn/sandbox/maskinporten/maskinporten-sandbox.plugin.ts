@@ -1,14 +1,14 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { trackCalls } from '../../../../sandbox/call-log';
+import { registerSandboxControlRoutes } from '../../../../sandbox/control-routes';
 import { FaultHook } from '../../../../sandbox/fault-hook';
-import { FaultInjectionError, type FaultSpec } from '../../../../sandbox/fault-injector';
 import { checkGrant } from './maskinporten-grant.check';
 import type { MaskinportenCallLogEntry, MaskinportenEndpoint, MaskinportenSandbox } from './maskinporten-sandbox.state';
 
 type Route = { config: { endpoint: MaskinportenEndpoint } };
 const route = (endpoint: MaskinportenEndpoint): Route => ({ config: { endpoint } });
-const endpointOf = (req: FastifyRequest) => (req.routeOptions.config as { endpoint?: MaskinportenEndpoint } | undefined)?.endpoint;
 const oauthError = (reply: FastifyReply, status: number, error: string, description: string) => reply.code(status).send({ error, error_description: description });
 
 /**
@@ -19,7 +19,7 @@ export const maskinportenSandboxPlugin: FastifyPluginAsync<{ sandbox: Maskinport
   const sandbox = opts.sandbox;
   await sandbox.ready();
   await app.register(formbody);
-  registerCallLogAndFaults(app, sandbox);
+  const entries = registerCallLogAndFaults(app, sandbox);
 
   app.get('/.well-known/oauth-authorization-server', route('metadata'), async () => ({
     issuer: sandbox.issuer,
@@ -44,44 +44,40 @@ export const maskinportenSandboxPlugin: FastifyPluginAsync<{ sandbox: Maskinport
     return sandbox.issueToken(outcome);
   });
 
-  registerControlRoutes(app, sandbox);
+  // The shared faults, calls, clock advance and reset; Maskinporten's simulator never had GET /_sandbox/clock.
+  registerSandboxControlRoutes(app, sandbox, { clock: 'advance' });
 };
 
-const entries = new WeakMap<FastifyRequest, MaskinportenCallLogEntry>();
-
-function registerCallLogAndFaults(app: FastifyInstance, sandbox: MaskinportenSandbox): void {
+function registerCallLogAndFaults(app: FastifyInstance, sandbox: MaskinportenSandbox): WeakMap<FastifyRequest, MaskinportenCallLogEntry> {
   const faults = new FaultHook(app);
-  app.addHook('preHandler', async (req, reply) => {
-    const endpoint = endpointOf(req);
-    if (!endpoint || endpoint === 'control') return;
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const entry: MaskinportenCallLogEntry = {
-      time: new Date(sandbox.now()).toISOString(),
-      method: req.method,
-      path: req.url.split('?')[0],
-      endpoint,
-      ...(req.headers['content-type'] ? { contentType: String(req.headers['content-type']) } : {}),
-      ...(typeof body.grant_type === 'string' ? { grantType: body.grant_type } : {}),
-      ...(typeof body.assertion === 'string' ? { assertion: describeAssertion(body.assertion) } : {}),
-    };
-    entries.set(req, entry);
-    sandbox.logCall(entry);
-    const fault = sandbox.faults.take(endpoint);
-    if (!fault) return;
-    entry.fault = fault;
-    return faults.apply(req, reply, fault, (_r, rep, f) =>
-      oauthError(rep, f.status ?? 500, f.error ?? ((f.status ?? 500) >= 500 ? 'server_error' : 'invalid_request'), f.errorDescription ?? 'Injected by the sandbox.'),
-    );
+  // Logged once the body is parsed: the grant's shape is what tests look at.
+  const entries = trackCalls<MaskinportenCallLogEntry>(app, {
+    phase: 'preHandler',
+    log: (entry) => sandbox.logCall(entry),
+    describe: (req, endpoint) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      return {
+        time: new Date(sandbox.now()).toISOString(),
+        method: req.method,
+        path: req.url.split('?')[0],
+        endpoint,
+        ...(req.headers['content-type'] ? { contentType: String(req.headers['content-type']) } : {}),
+        ...(typeof body.grant_type === 'string' ? { grantType: body.grant_type } : {}),
+        ...(typeof body.assertion === 'string' ? { assertion: describeAssertion(body.assertion) } : {}),
+      };
+    },
   });
-  app.addHook('onResponse', async (req, reply) => {
-    const entry = entries.get(req);
-    if (entry) entry.status = reply.statusCode;
+  faults.onTrackedCalls({
+    entries,
+    injector: sandbox.faults,
+    statusAnswer: (_req, reply, f) => oauthError(reply, f.status ?? 500, f.error ?? ((f.status ?? 500) >= 500 ? 'server_error' : 'invalid_request'), f.errorDescription ?? 'Injected by the sandbox.'),
   });
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? 400 : 500;
     // Parser messages can quote the body (the assertion): never echo them.
     return oauthError(reply, status, status === 400 ? 'invalid_request' : 'server_error', status === 400 ? 'Malformed request' : 'Internal error');
   });
+  return entries;
 }
 
 /** Header and claim names of a grant for the call log: enough to check its shape, nothing to replay. */
@@ -103,42 +99,4 @@ function describeAssertion(assertion: string): MaskinportenCallLogEntry['asserti
   } catch {
     return { claims: [], consentGrant: false };
   }
-}
-
-function registerControlRoutes(app: FastifyInstance, sandbox: MaskinportenSandbox): void {
-  const control = route('control');
-  app.get('/_sandbox/faults', control, async () => sandbox.faults.list());
-  app.post('/_sandbox/faults', control, async (req, reply) => {
-    try {
-      return reply.code(201).send(sandbox.injectFault((req.body ?? {}) as FaultSpec));
-    } catch (err) {
-      if (err instanceof FaultInjectionError) return reply.code(400).send({ error: err.message });
-      throw err;
-    }
-  });
-  app.delete('/_sandbox/faults', control, async (_req, reply) => {
-    sandbox.faults.clear();
-    return reply.code(204).send();
-  });
-  app.get('/_sandbox/calls', control, async (req) => {
-    const endpoint = (req.query as Record<string, unknown>).endpoint;
-    return sandbox.getCalls(typeof endpoint === 'string' ? endpoint : undefined);
-  });
-  app.delete('/_sandbox/calls', control, async (_req, reply) => {
-    sandbox.clearCalls();
-    return reply.code(204).send();
-  });
-  app.post('/_sandbox/clock/advance', control, async (req, reply) => {
-    const b = (req.body ?? {}) as Record<string, unknown>;
-    const ms = typeof b.ms === 'number' ? b.ms : typeof b.seconds === 'number' ? b.seconds * 1000 : NaN;
-    try {
-      return { now: sandbox.advanceClock(ms) };
-    } catch (err) {
-      return reply.code(400).send({ error: (err as Error).message });
-    }
-  });
-  app.post('/_sandbox/reset', control, async (_req, reply) => {
-    sandbox.reset();
-    return reply.code(204).send();
-  });
 }

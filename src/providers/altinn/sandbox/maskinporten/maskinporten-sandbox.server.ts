@@ -1,25 +1,15 @@
-import Fastify from 'fastify';
+import { startSimulatorServer, type ListenOptions, type StartedSimulator } from '../../../../sandbox/simulator-server';
 import { maskinportenSandboxPlugin } from './maskinporten-sandbox.plugin';
 import { MaskinportenSandbox, type MaskinportenSandboxOptions } from './maskinporten-sandbox.state';
 
-export interface StartedMaskinportenSandbox {
-  /** Base URL; the issuer is this plus `/`. */
-  url: string;
-  sandbox: MaskinportenSandbox;
-  close(): Promise<void>;
-}
+/** `url` is the base URL; the issuer is this plus `/`. */
+export type StartedMaskinportenSandbox = StartedSimulator<MaskinportenSandbox>;
 
-/** The simulator on its own port (127.0.0.1; port 0 = ephemeral), for tests. */
-export async function startMaskinportenSandbox(opts: MaskinportenSandboxOptions & { port?: number; host?: string }): Promise<StartedMaskinportenSandbox> {
-  const { port = 0, host = '127.0.0.1', ...sandboxOpts } = opts;
+/** The simulator on its own port (127.0.0.1; port 0 = ephemeral), for tests; baseUrl becomes the listening URL. */
+export async function startMaskinportenSandbox(opts: MaskinportenSandboxOptions & ListenOptions): Promise<StartedMaskinportenSandbox> {
+  const { port, host, ...sandboxOpts } = opts;
   const sandbox = new MaskinportenSandbox({ ...sandboxOpts, baseUrl: 'http://127.0.0.1' });
-  // No logger: the simulator must never write assertions, tokens or national ids anywhere.
-  const app = Fastify({ logger: false, forceCloseConnections: true });
-  await app.register(maskinportenSandboxPlugin, { sandbox });
-  await app.listen({ port, host });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('sandbox did not bind a TCP port');
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  sandbox.baseUrl = url;
-  return { url, sandbox, close: () => app.close() };
+  const server = await startSimulatorServer((app) => app.register(maskinportenSandboxPlugin, { sandbox }), { port, host });
+  sandbox.baseUrl = server.url;
+  return { url: server.url, sandbox, close: server.close };
 }

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../../sandbox/fault-injector';
+import type { ActiveFault } from '../../../../sandbox/fault-injector';
+import { SimulatorState } from '../../../../sandbox/simulator-state';
 import type { AltinnConsentLookup, AltinnConsentView } from '../altinn-consent-view';
 
 export const MASKINPORTEN_ENDPOINTS = ['metadata', 'jwks', 'token'] as const;
@@ -53,25 +54,22 @@ export interface IssuedTokenInput {
 }
 
 /** The Maskinporten simulator's state: issuer, signing key, clients, seen `jti`s, faults and the call log. */
-export class MaskinportenSandbox {
+export class MaskinportenSandbox extends SimulatorState<MaskinportenCallLogEntry> {
   /** Mutable so the standalone starter can set it once the port is known; the issuer is this plus `/`. */
   baseUrl: string;
-  readonly faults = new FaultInjector(MASKINPORTEN_ENDPOINTS, ['token']);
   readonly tokenTtlSeconds: number;
   consentLookup: AltinnConsentLookup;
   private readonly clients: Map<string, MaskinportenSandboxClient>;
-  private readonly externalClock: () => number;
-  private clockOffsetMs = 0;
   private readonly keys: Promise<{ privateKey: CryptoKey; jwk: JWK }>;
   private usedJti = new Map<string, number>();
-  private callLog: MaskinportenCallLogEntry[] = [];
 
   constructor(opts: MaskinportenSandboxOptions & { baseUrl: string }) {
+    // The clock may step back too, to try grants from before a token was issued.
+    super({ faultEndpoints: MASKINPORTEN_ENDPOINTS, faultWildcard: ['token'], callLimit: 10_000, now: opts.now, clockMayGoBack: true });
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.clients = new Map(opts.clients.map((c) => [c.clientId, c]));
     this.consentLookup = opts.consentLookup ?? (() => undefined);
     this.tokenTtlSeconds = opts.tokenTtlSeconds ?? 120;
-    this.externalClock = opts.now ?? Date.now;
     this.keys = generateKeyPair('RS256', { extractable: true }).then(async ({ privateKey, publicKey }) => ({
       privateKey,
       jwk: { ...(await exportJWK(publicKey)), kid: `mp-sandbox-${randomBytes(6).toString('hex')}`, alg: 'RS256', use: 'sig' },
@@ -91,16 +89,6 @@ export class MaskinportenSandbox {
   /** The public signing key (what `/jwk` publishes), for data-source simulators that verify tokens. */
   async publicJwk(): Promise<JWK> {
     return (await this.keys).jwk;
-  }
-
-  now(): number {
-    return this.externalClock() + this.clockOffsetMs;
-  }
-
-  advanceClock(ms: number): number {
-    if (!Number.isFinite(ms)) throw new RangeError('ms must be a number');
-    this.clockOffsetMs += ms;
-    return this.now();
   }
 
   client(clientId: string | undefined): MaskinportenSandboxClient | undefined {
@@ -152,28 +140,9 @@ export class MaskinportenSandbox {
     return { access_token: token, token_type: 'Bearer', expires_in: this.tokenTtlSeconds, scope: input.scope };
   }
 
-  injectFault(spec: FaultSpec): ActiveFault {
-    return this.faults.add(spec);
-  }
-
-  logCall(entry: MaskinportenCallLogEntry): void {
-    this.callLog.push(entry);
-    if (this.callLog.length > 10_000) this.callLog.shift();
-  }
-
-  getCalls(endpoint?: string): MaskinportenCallLogEntry[] {
-    return this.callLog.filter((c) => endpoint === undefined || c.endpoint === endpoint).map((c) => structuredClone(c));
-  }
-
-  clearCalls(): void {
-    this.callLog = [];
-  }
-
   /** Forget used `jti`s, calls, faults and the clock offset; keys and clients stay. */
   reset(): void {
     this.usedJti.clear();
-    this.callLog = [];
-    this.faults.clear();
-    this.clockOffsetMs = 0;
+    this.resetRecords();
   }
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { endpointOf, trackCalls } from '../../../../sandbox/call-log';
+import { CONTROL_ROUTE, registerSandboxControlRoutes } from '../../../../sandbox/control-routes';
 import { FaultHook } from '../../../../sandbox/fault-hook';
-import { FaultInjectionError, type FaultSpec } from '../../../../sandbox/fault-injector';
 import { checkAccess } from './skatteetaten-access';
 import { incomeFor, taxAssessmentFor } from './skatteetaten-data';
 import type { SkatteetatenCallLogEntry, SkatteetatenEndpoint, SkatteetatenSandbox } from './skatteetaten-sandbox.state';
@@ -10,7 +11,6 @@ import type { SkatteetatenCallLogEntry, SkatteetatenEndpoint, SkatteetatenSandbo
 export const SKATTEETATEN_SANDBOX_PATHS = { taxAssessment: '/summertskattegrunnlag/v2', income: '/inntekt/v1' } as const;
 
 const route = (endpoint: SkatteetatenEndpoint) => ({ config: { endpoint } });
-const endpointOf = (req: FastifyRequest) => (req.routeOptions.config as { endpoint?: SkatteetatenEndpoint } | undefined)?.endpoint;
 const prefixOf = (endpoint: SkatteetatenEndpoint | undefined, url: string): 'SSG' | 'IM' => (endpoint === 'inntekt' || (!endpoint && url.includes('/inntekt/')) ? 'IM' : 'SSG');
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
@@ -79,7 +79,15 @@ export const skatteetatenSandboxPlugin: FastifyPluginAsync<{ sandbox: Skatteetat
   });
 
   app.setNotFoundHandler((req, reply) => feil(req, reply, 404, `${prefixOf(undefined, req.url)}-003`, 'Ukjent URL'));
-  registerControlRoutes(app, sandbox);
+  // The shared faults, calls, clock advance and reset; Skatteetaten's simulator never had GET /_sandbox/clock.
+  registerSandboxControlRoutes(app, sandbox, { clock: 'advance' });
+  // The next answers name another person (or, with null, the one asked for again).
+  app.post('/_sandbox/answer-as', CONTROL_ROUTE, async (req, reply) => {
+    const person = ((req.body ?? {}) as Record<string, unknown>).personidentifikator;
+    if (person !== null && (typeof person !== 'string' || !/^\d{11}$/.test(person))) return reply.code(400).send({ error: 'personidentifikator must be 11 digits or null' });
+    sandbox.answerAs = person ?? undefined;
+    return reply.code(204).send();
+  });
 };
 
 function header(req: FastifyRequest, name: string): string | undefined {
@@ -89,85 +97,42 @@ function header(req: FastifyRequest, name: string): string | undefined {
 
 function registerCallLogAndFaults(app: FastifyInstance, sandbox: SkatteetatenSandbox): void {
   const faults = new FaultHook(app);
-  app.addHook('preHandler', async (req, reply) => {
-    const endpoint = endpointOf(req);
-    if (!endpoint || endpoint === 'control') return;
-    const query: Record<string, string> = {};
-    for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) if (typeof v === 'string') query[k] = v;
-    const auth = req.headers.authorization;
-    const entry: SkatteetatenCallLogEntry = {
-      time: new Date(sandbox.now()).toISOString(),
-      method: req.method,
-      endpoint,
-      route: req.routeOptions.url ?? '',
-      query,
-      ...(req.headers.accept ? { accept: req.headers.accept } : {}),
-      authorization: !auth ? 'none' : /^Bearer\s/i.test(auth) ? 'Bearer' : 'other',
-      altinnSamtykke: req.headers.altinnsamtykke !== undefined,
-    };
-    entries.set(req, entry);
-    sandbox.logCall(entry);
-    const fault = sandbox.faults.take(endpoint);
-    if (!fault) return;
-    entry.fault = fault;
-    const prefix = prefixOf(endpoint, req.url);
-    return faults.apply(req, reply, fault, (r, rep, f) => {
+  // Logged in preHandler as from the start: a call Fastify refuses before the handler is not in the log.
+  trackCalls<SkatteetatenCallLogEntry>(
+    app,
+    {
+      phase: 'preHandler',
+      log: (entry) => sandbox.logCall(entry),
+      describe: (req, endpoint) => {
+        const query: Record<string, string> = {};
+        for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) if (typeof v === 'string') query[k] = v;
+        const auth = req.headers.authorization;
+        return {
+          time: new Date(sandbox.now()).toISOString(),
+          method: req.method,
+          endpoint,
+          route: req.routeOptions.url ?? '',
+          query,
+          ...(req.headers.accept ? { accept: req.headers.accept } : {}),
+          authorization: !auth ? 'none' : /^Bearer\s/i.test(auth) ? 'Bearer' : 'other',
+          altinnSamtykke: req.headers.altinnsamtykke !== undefined,
+        };
+      },
+    },
+    entries,
+  );
+  faults.onTrackedCalls({
+    entries,
+    injector: sandbox.faults,
+    statusAnswer: (req, reply, f, entry) => {
       const status = f.status ?? 500;
-      const kode = f.error ?? `${prefix}-${status >= 500 ? '001' : status === 404 ? '008' : status === 403 ? '010' : status === 401 ? '004' : '006'}`;
-      return feil(r, rep, status, kode, f.errorDescription ?? 'Feil fra sandkassen');
-    });
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    const entry = entries.get(req);
-    if (entry) entry.status = reply.statusCode;
+      const kode = f.error ?? `${prefixOf(entry.endpoint, req.url)}-${status >= 500 ? '001' : status === 404 ? '008' : status === 403 ? '010' : status === 401 ? '004' : '006'}`;
+      return feil(req, reply, status, kode, f.errorDescription ?? 'Feil fra sandkassen');
+    },
   });
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? 400 : 500;
-    const prefix = prefixOf(endpointOf(req), req.url);
+    const prefix = prefixOf(endpointOf<SkatteetatenEndpoint>(req), req.url);
     return feil(req, reply, status, `${prefix}-${status === 400 ? '006' : '001'}`, status === 400 ? 'Ugyldig forespørsel' : 'Intern feil');
-  });
-}
-
-function registerControlRoutes(app: FastifyInstance, sandbox: SkatteetatenSandbox): void {
-  const control = route('control');
-  app.get('/_sandbox/faults', control, async () => sandbox.faults.list());
-  app.post('/_sandbox/faults', control, async (req, reply) => {
-    try {
-      return reply.code(201).send(sandbox.injectFault((req.body ?? {}) as FaultSpec));
-    } catch (err) {
-      if (err instanceof FaultInjectionError) return reply.code(400).send({ error: err.message });
-      throw err;
-    }
-  });
-  app.delete('/_sandbox/faults', control, async (_req, reply) => {
-    sandbox.faults.clear();
-    return reply.code(204).send();
-  });
-  app.get('/_sandbox/calls', control, async (req) => {
-    const endpoint = (req.query as Record<string, unknown>).endpoint;
-    return sandbox.getCalls(typeof endpoint === 'string' ? endpoint : undefined);
-  });
-  app.delete('/_sandbox/calls', control, async (_req, reply) => {
-    sandbox.clearCalls();
-    return reply.code(204).send();
-  });
-  app.post('/_sandbox/clock/advance', control, async (req, reply) => {
-    const b = (req.body ?? {}) as Record<string, unknown>;
-    try {
-      return { now: sandbox.advanceClock(typeof b.ms === 'number' ? b.ms : NaN) };
-    } catch (err) {
-      return reply.code(400).send({ error: (err as Error).message });
-    }
-  });
-  // The next answers name another person (or, with null, the one asked for again).
-  app.post('/_sandbox/answer-as', control, async (req, reply) => {
-    const person = ((req.body ?? {}) as Record<string, unknown>).personidentifikator;
-    if (person !== null && (typeof person !== 'string' || !/^\d{11}$/.test(person))) return reply.code(400).send({ error: 'personidentifikator must be 11 digits or null' });
-    sandbox.answerAs = person ?? undefined;
-    return reply.code(204).send();
-  });
-  app.post('/_sandbox/reset', control, async (_req, reply) => {
-    sandbox.reset();
-    return reply.code(204).send();
   });
 }

@@ -1,6 +1,7 @@
 import type { JWTVerifyGetKey } from 'jose';
 import type { Altinn2SandboxTokenCheck } from '../altinn2/altinn2-sandbox-token-check';
-import { type ActiveFault, FaultInjector, type FaultSpec } from '../../../../sandbox/fault-injector';
+import type { ActiveFault } from '../../../../sandbox/fault-injector';
+import { SimulatorState } from '../../../../sandbox/simulator-state';
 
 export const SKATTEETATEN_ENDPOINTS = ['summertskattegrunnlag', 'inntekt'] as const;
 export type SkatteetatenEndpoint = (typeof SKATTEETATEN_ENDPOINTS)[number] | 'control';
@@ -48,56 +49,24 @@ export interface SkatteetatenCallLogEntry {
 }
 
 /** Skatteetaten's simulator state: who signs tokens, the clock, faults and the call log. */
-export class SkatteetatenSandbox {
-  readonly faults = new FaultInjector(SKATTEETATEN_ENDPOINTS);
+export class SkatteetatenSandbox extends SimulatorState<SkatteetatenCallLogEntry> {
   /** Mutable so a runtime mounting both simulators can set it once the Maskinporten simulator's URL is known. */
   maskinportenIssuer: string;
   readonly maskinportenKeys: JWTVerifyGetKey;
   readonly altinnSamtykke?: AltinnSamtykkeVerifier;
-  private readonly externalClock: () => number;
-  private clockOffsetMs = 0;
-  private callLog: SkatteetatenCallLogEntry[] = [];
   /** When set, answers name this person instead of the one asked for (a consumer's identity check is tested with it). */
   answerAs: string | undefined;
 
   constructor(opts: SkatteetatenSandboxOptions) {
+    // The clock may step back too, to try a token before it is valid.
+    super({ faultEndpoints: SKATTEETATEN_ENDPOINTS, callLimit: 10_000, now: opts.now, clockMayGoBack: true });
     this.maskinportenIssuer = opts.maskinportenIssuer;
     this.maskinportenKeys = opts.maskinportenKeys;
     this.altinnSamtykke = opts.altinnSamtykke;
-    this.externalClock = opts.now ?? Date.now;
-  }
-
-  now(): number {
-    return this.externalClock() + this.clockOffsetMs;
-  }
-
-  advanceClock(ms: number): number {
-    if (!Number.isFinite(ms)) throw new RangeError('ms must be a number');
-    this.clockOffsetMs += ms;
-    return this.now();
-  }
-
-  injectFault(spec: FaultSpec): ActiveFault {
-    return this.faults.add(spec);
-  }
-
-  logCall(entry: SkatteetatenCallLogEntry): void {
-    this.callLog.push(entry);
-    if (this.callLog.length > 10_000) this.callLog.shift();
-  }
-
-  getCalls(endpoint?: string): SkatteetatenCallLogEntry[] {
-    return this.callLog.filter((c) => endpoint === undefined || c.endpoint === endpoint).map((c) => structuredClone(c));
-  }
-
-  clearCalls(): void {
-    this.callLog = [];
   }
 
   reset(): void {
     this.answerAs = undefined;
-    this.callLog = [];
-    this.faults.clear();
-    this.clockOffsetMs = 0;
+    this.resetRecords();
   }
 }
