@@ -42,6 +42,7 @@ const kinds = (manifests: Manifest[]) => manifests.map((m) => m.kind).sort();
 const appContainer = (deployment: Manifest) => deployment.spec.template.spec.containers[0];
 const migrationJob = (manifests: Manifest[]) => one(manifests, 'Job');
 const secretKeys = ['NOGI_CLIENT_SECRET', 'DATA_ENCRYPTION_KEY', 'NATIONAL_ID_HMAC_KEY', 'DATABASE_URL', 'REDIS_URL'];
+const optionalSecretKeys = ['MASKINPORTEN_PRIVATE_KEY', 'ALTINN2_API_KEY', 'OPENBANKING_CLIENT_SECRET', 'OPENBANKING_QSEAL_KEY'];
 
 describe('the Helm chart', () => {
   let defaults: Manifest[];
@@ -127,6 +128,25 @@ describe('the Helm chart', () => {
         expect(env).toContainEqual({ name: key, valueFrom: { secretKeyRef: { name: 'nogi-consent-bff-secrets', key } } });
       }
       expect(env.filter((e) => secretKeys.includes(e.name) && 'value' in e)).toEqual([]);
+    });
+
+    it("reads the providers' secrets by optional secretKeyRef (needed only when their provider is enabled), and puts them in its own Secret only when given", () => {
+      const env = appContainer(one(production, 'Deployment')).env as any[];
+      for (const key of optionalSecretKeys) {
+        expect(env).toContainEqual({ name: key, valueFrom: { secretKeyRef: { name: 'nogi-consent-bff-secrets', key, optional: true } } });
+      }
+      expect(Object.keys(one(defaults, 'Secret').stringData ?? {}).filter((k) => optionalSecretKeys.includes(k))).toEqual([]);
+      const sentinel = 'sentinel-provider-secret-4c1e';
+      const manifests = render(...optionalSecretKeys.flatMap((key) => ['--set', `secrets.values.${key}=${sentinel}`]));
+      expect(Object.keys(one(manifests, 'Secret').stringData ?? {}).filter((k) => optionalSecretKeys.includes(k)).sort()).toEqual([...optionalSecretKeys].sort());
+      expect(manifests.filter((m) => m.kind !== 'Secret' && JSON.stringify(m).includes(sentinel))).toEqual([]);
+    });
+
+    it('takes the Altinn, Maskinporten, Skatteetaten and open-banking settings as plain configuration, and refuses a secret among them', () => {
+      const manifests = render('--set', 'config.PROVIDERS=nogi\\,altinn\\,openbanking', '--set', 'config.ALTINN_ORG_NUMBER=991825827', '--set', 'config.MASKINPORTEN_CLIENT_ID=bank', '--set', 'config.OPENBANKING_MODE=fallback');
+      expect(one(manifests, 'ConfigMap').data).toMatchObject({ PROVIDERS: 'nogi,altinn,openbanking', ALTINN_ORG_NUMBER: '991825827', MASKINPORTEN_CLIENT_ID: 'bank', OPENBANKING_MODE: 'fallback' });
+      expect(() => render('--set', 'config.MASKINPORTEN_PRIVATE_KEY=x')).toThrow();
+      expect(() => render('--set', 'config.ALTINN_ORG_NUMBER=12345')).toThrow();
     });
 
     it('never puts a secret value in a ConfigMap, even when the chart creates the Secret', () => {

@@ -71,6 +71,12 @@ app.kubernetes.io/component: migration
 NOGI_CLIENT_SECRET DATA_ENCRYPTION_KEY NATIONAL_ID_HMAC_KEY DATABASE_URL REDIS_URL
 {{- end }}
 
+{{/* The providers' secrets: read only when their provider (PROVIDERS) or mode needs them, so the
+     Secret may leave them out (secretKeyRef optional). */}}
+{{- define "nogi-consent-bff.optionalSecretKeys" -}}
+MASKINPORTEN_PRIVATE_KEY ALTINN2_API_KEY OPENBANKING_CLIENT_SECRET OPENBANKING_QSEAL_KEY
+{{- end }}
+
 {{/* Plain settings as a map of strings; optional ones only when set, so the service's own
      defaults (and NOGI_ENV presets) apply. The service's drain comes from shutdown.drainSeconds,
      the same number the pod's grace period is built from. */}}
@@ -91,6 +97,14 @@ SHUTDOWN_DRAIN_SECONDS: {{ toString .Values.shutdown.drainSeconds | quote }}
     secretKeyRef:
       name: {{ $secretName }}
       key: {{ $key }}
+{{- end }}
+{{- range $key := splitList " " (include "nogi-consent-bff.optionalSecretKeys" .) }}
+- name: {{ $key }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secretName }}
+      key: {{ $key }}
+      optional: true
 {{- end }}
 {{- end }}
 
