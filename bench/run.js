@@ -41,6 +41,8 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '1' },
     /** Run only these parts (comma-separated: flow, reads, soak); results.md is written only for a full run. */
     only: { type: 'string', default: 'flow,reads,soak' },
+    /** The service's NODE_OPTIONS instead of the Dockerfile's (to try other heap limits). */
+    'node-options': { type: 'string' },
     /** Write a V8 CPU profile of the service to this folder. */
     'cpu-prof': { type: 'string' },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/nogi_bff_bench' },
@@ -133,7 +135,7 @@ async function setUp() {
   const tokens = new TokenWatch(nogiUrl);
   await tokens.start();
 
-  const nodeOptions = imageNodeOptions();
+  const nodeOptions = args['node-options'] ?? imageNodeOptions();
   const profile = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
   const service = start(
     join(root, 'dist', 'main.js'),

@@ -69,7 +69,7 @@ async function measureReadPath(b, path) {
   const floor = start(
     join(__dirname, '..', 'floors', 'read-floor-server.js'),
     [],
-    { PATH: process.env.PATH, PORT: String(floorPort), DATABASE_URL: b.databaseUrl, REDIS_URL: b.redisUrl, TOKEN_KEY: tokenKey, UPSTREAM_URL: s.floorUpstream, AUDIT_ACTION: path.auditAction, AUDIT_DATASET: path.dataset },
+    { PATH: process.env.PATH, NODE_OPTIONS: b.nodeOptions, PORT: String(floorPort), DATABASE_URL: b.databaseUrl, REDIS_URL: b.redisUrl, TOKEN_KEY: tokenKey, UPSTREAM_URL: s.floorUpstream, AUDIT_ACTION: path.auditAction, AUDIT_DATASET: path.dataset },
     b.root,
     `floor-${path.dataset}`,
   );
