@@ -39,7 +39,7 @@ const { values: args } = parseArgs({
     soak: { type: 'string', default: '500000' },
     /** wrk threads (each one is a core's worth of load generation on a machine that has few). */
     threads: { type: 'string', default: '1' },
-    /** Run only these parts (comma-separated: flow, reads, soak); results.md is written only for a full run. */
+    /** Run only these parts (comma-separated: flow, reads, soak); results.md is written only by a full run. */
     only: { type: 'string', default: 'flow,reads,soak' },
     /** The service's NODE_OPTIONS instead of the Dockerfile's (to try other heap limits). */
     'node-options': { type: 'string' },
@@ -221,7 +221,8 @@ async function main() {
   if (counts.size === 0) b.rows.push(['NoGi token requests from the service', '0', 'no part called NoGi', '', '']);
   await b.db.end();
   await b.redis.quit();
-  await writeResults(b, quiet, PARTS.size === 3);
+  // bench/results.md is the record of a full run: every part, at least 3 rounds, the whole soak.
+  await writeResults(b, quiet, PARTS.size === 3 && flags.rounds >= 3 && flags.soak >= 500_000);
 }
 
 main()

@@ -25,7 +25,10 @@ async function writeResults(b, quiet, full) {
   const table = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...b.rows.map(line)].join('\n');
   const end = `at the end the load average was ${loadavg().map((l) => l.toFixed(2)).join(' / ')}`;
   process.stdout.write(`\n${table}\n\n${quiet}; ${end}.\n`);
-  if (!full) return;
+  if (!full) {
+    log('bench/results.md not written: only a full run (every part, 3 rounds or more, a soak of 5×10⁵ or more) writes it');
+    return;
+  }
   const f = b.flags;
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${readFileSync('/proc/version', 'utf8').split(' ').slice(0, 3).join(' ')}`;
   writeFileSync(

@@ -6,7 +6,7 @@
  * Peaks, because V8 lets the heap grow between major collections: single samples land anywhere
  * on that saw-tooth.
  */
-const { json, log, rssMiB } = require('../lib/procs');
+const { cpuMs, json, log, rssMiB } = require('../lib/procs');
 const { wrk } = require('../lib/wrk');
 
 const GROWTH_TARGET = 0.2;
@@ -37,16 +37,18 @@ async function measureSoak(b) {
   const reference = peak(samples);
   samples.length = 0;
   const started = Date.now();
+  const cpuBefore = cpuMs(pid);
   const run = await load(soak);
+  const cpuPerRequest = (cpuMs(pid) - cpuBefore) / run.requests;
   clearInterval(sampler);
   const ended = Date.now();
   const end = peak(samples.filter((x) => x.at >= ended - (ended - started) / 10));
   const overall = Math.max(reference, peak(samples));
   const growth = end / reference - 1;
-  log(`soak: ${run.requests} requests in ${run.seconds.toFixed(0)} s; peak RSS ${reference.toFixed(1)} MiB warm, ${end.toFixed(1)} MiB in the last tenth, ${overall.toFixed(1)} MiB overall`);
+  log(`soak: ${run.requests} requests in ${run.seconds.toFixed(0)} s, CPU ${cpuPerRequest.toFixed(3)} ms/request; peak RSS ${reference.toFixed(1)} MiB warm, ${end.toFixed(1)} MiB in the last tenth, ${overall.toFixed(1)} MiB overall`);
   b.rows.push(
     [`Service RSS: peak during the warm run (${warm} requests)`, `${reference.toFixed(1)} MiB`, '', '', ''],
-    [`Service RSS: peak in the last tenth of ${soak} more`, `${end.toFixed(1)} MiB`, `${run.requests} requests in ${run.seconds.toFixed(0)} s, ${run.rps.toFixed(0)} req/s; ${run.non2xx} answers ≥ 400, ${run.errors} socket errors, ${run.timeouts} timeouts`, '', ''],
+    [`Service RSS: peak in the last tenth of ${soak} more`, `${end.toFixed(1)} MiB`, `${run.requests} requests in ${run.seconds.toFixed(0)} s, ${run.rps.toFixed(0)} req/s, CPU ${cpuPerRequest.toFixed(3)} ms/request; ${run.non2xx} answers ≥ 400, ${run.errors} socket errors, ${run.timeouts} timeouts`, '', ''],
     ['RSS growth over the soak', `${(growth * 100).toFixed(1)} %`, '', `≤ ${GROWTH_TARGET * 100} %`, growth <= GROWTH_TARGET ? 'PASS' : 'MISS'],
     ['Peak RSS during the soak', `${overall.toFixed(1)} MiB`, `service Node options: ${b.nodeOptions || '(none)'}`, `≤ ${PEAK_TARGET_MIB} MiB`, overall <= PEAK_TARGET_MIB ? 'PASS' : 'MISS'],
   );
