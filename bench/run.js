@@ -27,7 +27,7 @@ const root = join(__dirname, '..');
 const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '10' },
     /** Rounds in which the service and its floor take turns; the median round counts. */
     rounds: { type: 'string', default: '3' },
     /** Connections of the throughput and soak runs. */
