@@ -1,7 +1,7 @@
 // @ts-check
 'use strict';
 /** The bench's table on stdout, and bench/results.md after a full run, with how quiet the machine was. */
-const { readFileSync, writeFileSync } = require('node:fs');
+const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const { cpus, loadavg, totalmem } = require('node:os');
 const { join } = require('node:path');
 const { log, machineCpu, sleep } = require('./procs');
@@ -30,6 +30,7 @@ async function writeResults(b, quiet, full) {
     return;
   }
   const f = b.flags;
+  const changes = join(__dirname, '..', 'changes.md');
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${readFileSync('/proc/version', 'utf8').split(' ').slice(0, 3).join(' ')}`;
   writeFileSync(
     join(__dirname, '..', 'results.md'),
@@ -49,6 +50,8 @@ async function writeResults(b, quiet, full) {
       '',
       table,
       '',
+      // Hand-kept notes of what each change moved, carried into every full run's record.
+      ...(existsSync(changes) ? [readFileSync(changes, 'utf8')] : []),
     ].join('\n'),
   );
   log('wrote bench/results.md');
