@@ -62,6 +62,15 @@ export const serializeError = pino.stdSerializers.wrapErrorSerializer((err) => {
   return err;
 });
 
+/**
+ * Standard output written synchronously, as Node itself writes to a pipe or a file. pino's default
+ * stream hands every line to libuv's thread pool instead (a thread wake-up and a completion per
+ * line, for the one access line of every request), and buffers without bound when stdout stalls.
+ */
+function stdoutDestination(): DestinationStream {
+  return pino.destination({ dest: 1, sync: true });
+}
+
 /** The one pino instance of the service: JSON lines, redaction by path, the 11-digit scrub. */
 export function createLogger(options: { level: string; destination?: DestinationStream }): PinoLogger {
   return pino(
@@ -73,7 +82,7 @@ export function createLogger(options: { level: string; destination?: Destination
       hooks: { streamWrite: scrubNationalIds },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination,
+    options.destination ?? stdoutDestination(),
   );
 }
 

@@ -142,3 +142,24 @@ seccompProfile:
 {{- fail "autoscaling.maxReplicas must be at least autoscaling.minReplicas" }}
 {{- end }}
 {{- end }}
+
+{{/* NODE_OPTIONS for a container: the value given, or heap limits derived from its memory limit
+     (Mi or Gi): the old space at 75 % of it, leaving room for the young generation, code and
+     buffers; a 4 MiB semi-space (V8's default on a large machine is far larger, and RSS follows
+     it). Empty when neither is set. Call with (dict "nodeOptions" … "resources" …). */}}
+{{- define "nogi-consent-bff.nodeOptions" -}}
+{{- if .nodeOptions -}}
+{{- .nodeOptions -}}
+{{- else -}}
+{{- $limit := toString (dig "limits" "memory" "" (.resources | default dict)) -}}
+{{- $mib := 0 -}}
+{{- if regexMatch "^[0-9]+Mi$" $limit -}}
+{{- $mib = atoi (trimSuffix "Mi" $limit) -}}
+{{- else if regexMatch "^[0-9]+Gi$" $limit -}}
+{{- $mib = mul (atoi (trimSuffix "Gi" $limit)) 1024 -}}
+{{- end -}}
+{{- if gt $mib 0 -}}
+--max-old-space-size={{ div (mul $mib 3) 4 }} --max-semi-space-size=4
+{{- end -}}
+{{- end -}}
+{{- end }}

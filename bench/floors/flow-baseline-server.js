@@ -1,7 +1,7 @@
 // @ts-check
 'use strict';
 /**
- * The bench's baseline: a bare node:http server doing the same Redis work as
+ * The consent start's floor ("the raw baseline"): a bare node:http server doing the same Redis work as
  * `POST /v1/consent-flows` (one MULTI of two SETs with TTLs, as StateStore.setMany) with ioredis,
  * and nothing else: no framework, no JWT, no validation. Sizes and TTLs come from the environment.
  */

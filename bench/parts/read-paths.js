@@ -1,0 +1,124 @@
+// @ts-check
+'use strict';
+/**
+ * Data reads by consent against their floors. Each read route is one entry of READ_PATHS: how
+ * to make consents of its dataset, the service's path, the upstream call the floor makes (and
+ * that is also measured directly), and how the floor gets its upstream token. Everything else —
+ * the floor server, the rounds, the figures, the verdict — is shared.
+ *
+ * To add a route: an entry below with its `setup` (consents, upstream URLs, the floor's token).
+ * When its upstream needs another simulator, start that in run.js next to NoGi's.
+ */
+const { join } = require('node:path');
+const { cpuMs, freePort, retire, json, log, median, start, waitFor } = require('../lib/procs');
+const { wrk } = require('../lib/wrk');
+
+/** CPU per request at most this many times the floor's. */
+const CPU_TARGET = 1.5;
+
+/**
+ * @typedef {import('../run').Bench} Bench
+ * @typedef {{ serviceIds: string[], upstreamPaths: string[], upstreamHeaders: Record<string, string>, floorToken: string,
+ *             floorUpstream: string, done?: () => Promise<void> }} ReadSetup
+ *   `serviceIds`: consent ids the service and the floor read in turn; `upstreamPaths`: the same
+ *   reads made directly at the simulator (same order); `floorUpstream`: URL template with
+ *   `{providerConsentId}`; `floorToken`: the upstream token the floor reads from Redis.
+ * @typedef {{ name: string, dataset: string, auditAction: string, servicePath: (id: string) => string,
+ *             upstreamOrigin: (b: Bench) => string, setup: (b: Bench) => Promise<ReadSetup> }} ReadPath
+ */
+
+/** @type {ReadPath[]} */
+const READ_PATHS = [
+  {
+    name: 'GET /v1/consents/{id}/debt',
+    dataset: 'debt',
+    auditAction: 'consent.debt_read',
+    servicePath: (id) => `/v1/consents/${id}/debt`,
+    upstreamOrigin: (b) => b.nogiUrl,
+    async setup(b) {
+      // Reads spread over several consents, as a bank's reads are spread over its customers
+      // (one consent read hundreds of times a second would measure PostgreSQL's row lock instead).
+      const consents = [];
+      while (consents.length < b.flags.readConsents) consents.push(await b.registerConsent());
+      const sandboxConsents = /** @type {Array<{ id: string }>} */ (await json(`${b.nogiUrl}/_sandbox/consents`));
+      const byNogiId = new Set(sandboxConsents.map((c) => String(c.id)));
+      const ids = consents.map((c) => c.id);
+      const rows = await b.db.query('SELECT id, provider_consent_id FROM consent WHERE id = ANY($1)', [ids]);
+      const nogiIdOf = new Map(rows.rows.map((r) => [r.id, r.provider_consent_id]));
+      if (!ids.every((id) => byNogiId.has(String(nogiIdOf.get(id))))) throw new Error('the sandbox does not show the registered consents');
+      await json(`${b.nogiUrl}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: 'debtById', kind: 'latency', latencyMs: b.flags.upstreamLatencyMs }) });
+      return {
+        serviceIds: ids,
+        upstreamPaths: ids.map((id) => `/v1/debt/${encodeURIComponent(nogiIdOf.get(id))}`),
+        upstreamHeaders: { authorization: `Bearer ${b.nogiDebtToken}` },
+        floorToken: b.nogiDebtToken,
+        floorUpstream: `${b.nogiUrl}/v1/debt/{providerConsentId}`,
+        done: async () => void (await fetch(`${b.nogiUrl}/_sandbox/faults`, { method: 'DELETE' })),
+      };
+    },
+  },
+  // Tax assessment (Skatteetaten) and accounts (open banking) join here once their routes are in main.
+];
+
+/** @param {Bench} b @param {ReadPath} path */
+async function measureReadPath(b, path) {
+  const s = await path.setup(b);
+  const tokenKey = `${b.floorPrefix}${path.dataset}-token`;
+  await b.redis.set(tokenKey, s.floorToken, 'EX', 7200);
+  const floorPort = await freePort();
+  const floor = start(
+    join(__dirname, '..', 'floors', 'read-floor-server.js'),
+    [],
+    { PATH: process.env.PATH, NODE_OPTIONS: b.nodeOptions, PORT: String(floorPort), DATABASE_URL: b.databaseUrl, REDIS_URL: b.redisUrl, TOKEN_KEY: tokenKey, UPSTREAM_URL: s.floorUpstream, AUDIT_ACTION: path.auditAction, AUDIT_DATASET: path.dataset },
+    b.root,
+    `floor-${path.dataset}`,
+  );
+  const floorUrl = `http://127.0.0.1:${floorPort}`;
+  await waitFor(`${floorUrl}/v1/consents/${s.serviceIds[0]}/x`, (status) => status === 200);
+
+  const reads = (/** @type {Record<string, string>} */ headers) => s.serviceIds.map((id) => ({ method: 'GET', path: path.servicePath(id), headers }));
+  const runs = {
+    service: { origin: b.serviceUrl, requests: reads(b.auth), pid: b.servicePid },
+    floor: { origin: floorUrl, requests: reads({}), pid: /** @type {number} */ (floor.pid) },
+    upstream: { origin: path.upstreamOrigin(b), requests: s.upstreamPaths.map((p) => ({ method: 'GET', path: p, headers: s.upstreamHeaders })), pid: undefined },
+  };
+  const load = { bin: b.wrkBin, connections: b.flags.readConnections, threads: b.flags.threads };
+  log(`${path.name} over ${s.serviceIds.length} consents: warm-up ${b.flags.warmup} s each, then ${b.flags.rounds} rounds of ${b.flags.duration} s: service, floor, upstream directly (${b.flags.readConnections} connections, upstream answering in ${b.flags.upstreamLatencyMs} ms)`);
+  for (const run of Object.values(runs)) await wrk({ ...load, origin: run.origin, requests: run.requests, seconds: b.flags.warmup });
+
+  /** @typedef {import('../lib/wrk').WrkResult & { cpu: number }} Measured */
+  /** @type {Array<{ service: Measured, floor: Measured, upstream: Measured, cpuRatio: number }>} */
+  const rounds = [];
+  for (let round = 1; round <= b.flags.rounds; round++) {
+    /** @type {Record<string, Measured>} */
+    const r = {};
+    for (const [name, run] of Object.entries(runs)) {
+      const before = run.pid ? cpuMs(run.pid) : 0;
+      const result = await wrk({ ...load, origin: run.origin, requests: run.requests, seconds: b.flags.duration });
+      r[name] = { ...result, cpu: run.pid ? (cpuMs(run.pid) - before) / result.requests : NaN };
+    }
+    const cpuRatio = r.service.cpu / r.floor.cpu;
+    rounds.push({ service: r.service, floor: r.floor, upstream: r.upstream, cpuRatio });
+    log(
+      `${path.name} round ${round}: service ${r.service.rps.toFixed(0)} req/s p50 ${r.service.p50} p99 ${r.service.p99} ms CPU ${r.service.cpu.toFixed(3)} ms/req | ` +
+        `floor ${r.floor.rps.toFixed(0)} req/s p50 ${r.floor.p50} p99 ${r.floor.p99} ms CPU ${r.floor.cpu.toFixed(3)} ms/req | upstream p50 ${r.upstream.p50} p99 ${r.upstream.p99} ms | CPU ratio ${cpuRatio.toFixed(2)}×`,
+    );
+  }
+  await s.done?.();
+  retire(floor);
+
+  const ratio = median(rounds.map((r) => r.cpuRatio));
+  const m = /** @type {(typeof rounds)[number]} */ (rounds.find((r) => r.cpuRatio === ratio));
+  const ms = (/** @type {number} */ v) => `${v.toFixed(2)} ms`;
+  const errs = (/** @type {import('../lib/wrk').WrkResult} */ w) => `${w.non2xx} answers ≥ 400, ${w.errors} socket errors, ${w.timeouts} timeouts`;
+  const each = (/** @type {(r: (typeof rounds)[number]) => string} */ f) => rounds.map(f).join(', ');
+  b.rows.push(
+    [`${path.name}: service`, `${m.service.rps.toFixed(0)} req/s`, `CPU ${m.service.cpu.toFixed(3)} ms/request; p50 ${m.service.p50} ms, p99 ${m.service.p99} ms; added over upstream p50 ${ms(m.service.p50 - m.upstream.p50)}, p99 ${ms(m.service.p99 - m.upstream.p99)}; ${errs(m.service)}`, '', ''],
+    [`${path.name}: floor (Fastify + pg + ioredis + undici)`, `${m.floor.rps.toFixed(0)} req/s`, `CPU ${m.floor.cpu.toFixed(3)} ms/request; p50 ${m.floor.p50} ms, p99 ${m.floor.p99} ms; added over upstream p50 ${ms(m.floor.p50 - m.upstream.p50)}, p99 ${ms(m.floor.p99 - m.upstream.p99)}; ${errs(m.floor)}`, '', ''],
+    [`${path.name}: upstream directly`, `${m.upstream.rps.toFixed(0)} req/s`, `p50 ${m.upstream.p50} ms, p99 ${m.upstream.p99} ms; ${errs(m.upstream)}`, '', ''],
+    [`${path.name}: CPU/request, service ÷ floor (median round)`, `${ratio.toFixed(2)}×`, `rounds: ${each((r) => `${r.cpuRatio.toFixed(2)}× (${r.service.cpu.toFixed(3)} / ${r.floor.cpu.toFixed(3)} ms)`)}`, `≤ ${CPU_TARGET}×`, ratio <= CPU_TARGET ? 'PASS' : 'MISS'],
+    [`${path.name}: added p50 / p99, service vs floor, per round`, '', each((r) => `${ms(r.service.p50 - r.upstream.p50)} / ${ms(r.service.p99 - r.upstream.p99)} vs ${ms(r.floor.p50 - r.upstream.p50)} / ${ms(r.floor.p99 - r.upstream.p99)}`), '', ''],
+  );
+}
+
+module.exports = { READ_PATHS, measureReadPath };
