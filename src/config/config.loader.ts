@@ -5,6 +5,7 @@ import { PROVIDERS, type Provider } from '../providers/datasets';
 import { OpenbankingConfig, OpenbankingSandboxDefaults, parseOpenbankingConfig } from '../providers/openbanking/openbanking.config';
 import { type AltinnSettings, loadAltinnSettings } from '../providers/altinn/altinn-settings';
 import { AppConfig, NogiEnv } from './app-config';
+import { isLoopback, upstreamUrlProblem } from './url-rules';
 
 const NOGI_PRESETS: Record<Exclude<NogiEnv, 'sandbox'>, { issuer: string; api: string }> = {
   preprod: { issuer: 'https://access-preprod.norskgjeld.no', api: 'https://api-preprod.norskgjeld.no' },
@@ -127,17 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
 
   function secureUrl(variable: string, value: string): string {
     if (!value) return value;
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      problem(variable, 'must be an absolute URL');
-      return value;
-    }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-      problem(variable, 'must use https (plain http is accepted for loopback addresses only)');
-    }
-    if (url.search || url.hash) problem(variable, 'must not carry a query or fragment');
+    const message = upstreamUrlProblem(value);
+    if (message) problem(variable, message);
     return value.replace(/\/+$/, '');
   }
 
@@ -296,6 +288,4 @@ function parseProviders(value: string | undefined, sandbox: boolean, problem: (v
   return PROVIDERS.filter((p) => names.includes(p));
 }
 
-export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
+export { isLoopback };

@@ -1,3 +1,4 @@
+import { isLoopback, upstreamUrlProblem } from '../../config/url-rules';
 /** `ALTINN_ENV`: which of Altinn's environments the Altinn, Maskinporten and Skatteetaten presets point at. */
 export type AltinnEnv = 'tt02' | 'prod';
 
@@ -35,22 +36,9 @@ export function altinnTimeoutOf(vars: EnvVars, problems: ConfigProblem[]): numbe
 
 /** An upstream URL: absolute, https (plain http for loopback only), no query or fragment. Returned as given. */
 export function checkUpstreamUrl(variable: string, value: string, problems: ConfigProblem[]): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    problems.push({ variable, message: 'must be an absolute URL' });
-    return value;
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-    problems.push({ variable, message: 'must use https (plain http is accepted for loopback addresses only)' });
-  } else if (url.search || url.hash) {
-    problems.push({ variable, message: 'must not carry a query or fragment' });
-  }
+  const message = upstreamUrlProblem(value);
+  if (message) problems.push({ variable, message });
   return value;
 }
 
-/** Loopback hosts may use plain http. Not imported from config.loader: the loader imports these slices, and a cycle would follow. */
-export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
+export { isLoopback };

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, KeyObject, X509Certificate } from 'node:crypto';
 import { algorithmOf, issuedBy, parseCertificates, registeredNames, samePublicKey } from './qseal-material';
+import { upstreamUrlProblem } from '../../config/url-rules';
 
 export type OpenbankingMode = 'api' | 'fallback';
 
@@ -177,19 +178,7 @@ function pemWithNewlines(pem: string): string {
 
 function secureUrl(variable: string, value: string, problem: (variable: string, message: string) => void): string {
   if (!value) return value;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    problem(variable, 'must be an absolute URL');
-    return value;
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) problem(variable, 'must use https (plain http is accepted for loopback addresses only)');
-  if (url.search || url.hash) problem(variable, 'must not carry a query or fragment');
+  const message = upstreamUrlProblem(value);
+  if (message) problem(variable, message);
   return value.replace(/\/+$/, '');
-}
-
-/** As config.loader's isLoopback; not imported, as config.loader will import this file (no cycle). */
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
