@@ -11,7 +11,7 @@ export const REDACT_PATHS = [
   'req.headers["idempotency-key"]',
   ...['nationalId', 'national_id', 'nin', 'ssn', 'token', 'accessToken', 'access_token', 'idToken', 'id_token',
     'refresh_token', 'nonce', 'codeVerifier', 'code_verifier', 'secret', 'clientSecret', 'client_secret',
-    'password', 'authorization'].flatMap((k) => [k, `*.${k}`]),
+    'password', 'authorization', 'AuthorizationCode', 'authorizationCode'].flatMap((k) => [k, `*.${k}`]),
   // Top-level `pid` is the process id; a nested one is NoGi's national id claim. OAuth codes travel
   // only in the callback's query string, which is never logged (paths only).
   ...['pid', 'state'].map((k) => `*.${k}`),

@@ -9,11 +9,13 @@ import { NogiSandbox } from '../providers/nogi/sandbox/nogi-sandbox.state';
 import { nogiSandboxPlugin } from '../providers/nogi/sandbox/nogi-sandbox.plugin';
 import { PartnerBankSandbox, partnerBankSandboxPlugin, partnerBankSandboxSetup, PARTNER_BANK_SANDBOX_PATH } from '../providers/openbanking/sandbox';
 import { SandboxIssuer, sandboxIssuerPlugin } from './sandbox-issuer';
-import { ALTINN_SANDBOX_PATHS, publicGrantJwk } from '../providers/altinn/altinn-settings';
+import { ALTINN_SANDBOX_PATHS, publicGrantJwk, SANDBOX_ORG_NUMBER } from '../providers/altinn/altinn-settings';
 import { type AltinnSimulators, createAltinnSimulators, placeAltinnSimulators } from '../providers/altinn/sandbox/altinn-simulators';
 import { altinn3SandboxPlugin } from '../providers/altinn/sandbox/altinn3';
 import { maskinportenSandboxPlugin } from '../providers/altinn/sandbox/maskinporten';
-import { skatteetatenSandboxPlugin } from '../providers/altinn/sandbox/skatteetaten';
+import { altinn2SamtykkeVerifier, skatteetatenSandboxPlugin } from '../providers/altinn/sandbox/skatteetaten';
+import { Altinn2Sandbox, altinn2SandboxPlugin } from '../providers/altinn/sandbox/altinn2';
+import { ALTINN2_SANDBOX_API_KEY } from '../providers/altinn/altinn2/altinn2.config';
 
 export interface SandboxRuntime {
   /** The configuration with the embedded parts filled in. */
@@ -26,6 +28,8 @@ export interface SandboxRuntime {
   partnerBank?: PartnerBankSandbox;
   /** Present when Altinn is enabled and points at the embedded simulators (ALTINN_PLATFORM_URL unset). */
   altinn: AltinnSimulators | undefined;
+  /** Present with ALTINN_VERSION=2 when ALTINN2_URL points at the embedded Altinn 2 simulator. */
+  altinn2?: Altinn2Sandbox;
   /** Lines for the start-up banner. */
   banner: string[];
   mount(app: NestFastifyApplication): Promise<void>;
@@ -83,12 +87,16 @@ export async function startSandboxRuntime(base: AppConfig, dataDir: string, env:
   // Altinn 3, Maskinporten and Skatteetaten: simulators with this run's generated client key.
   const altinnBase = `${local}${ALTINN_SANDBOX_PATHS.altinn}`;
   const mp = base.maskinporten;
+  // Altinn 2 (ALTINN_VERSION=2): its simulator knows the sandbox ApiKey; Skatteetaten checks AltinnSamtykke with its keys.
+  const altinn2 = base.altinn2?.url === `${local}${ALTINN_SANDBOX_PATHS.altinn2}` ? await Altinn2Sandbox.create({ apiKeys: { [ALTINN2_SANDBOX_API_KEY]: SANDBOX_ORG_NUMBER } }) : undefined;
+  const altinnSamtykke = altinn2 ? altinn2SamtykkeVerifier(altinn2.verifyConsentToken) : undefined;
   const altinn =
     base.altinn?.platformUrl === altinnBase && mp && 'kid' in mp.binding
-      ? createAltinnSimulators({ clientId: mp.clientId, orgNumber: base.altinn.orgNumber, key: { kid: mp.binding.kid, publicJwk: publicGrantJwk(mp.privateKey, mp.binding.kid) }, eventHoldBackMs: 0 })
+      ? createAltinnSimulators({ clientId: mp.clientId, orgNumber: base.altinn.orgNumber, key: { kid: mp.binding.kid, publicJwk: publicGrantJwk(mp.privateKey, mp.binding.kid) }, eventHoldBackMs: 0, altinnSamtykke })
       : undefined;
   if (altinn) placeAltinnSimulators(altinn, { maskinporten: `${local}${ALTINN_SANDBOX_PATHS.maskinporten}`, altinn: altinnBase });
   if (base.altinn) banner.push(`Altinn 3     ${altinn ? `simulators ${altinnBase}, ${local}${ALTINN_SANDBOX_PATHS.maskinporten}, ${local}${ALTINN_SANDBOX_PATHS.skatteetaten}` : base.altinn.platformUrl}`);
+  if (base.altinn2) banner.push(`Altinn 2     ${altinn2 ? `simulator ${local}${ALTINN_SANDBOX_PATHS.altinn2} (ALTINN_VERSION=2)` : `${base.altinn2.url} (ALTINN_VERSION=2)`}`);
 
   return {
     config,
@@ -96,6 +104,7 @@ export async function startSandboxRuntime(base: AppConfig, dataDir: string, env:
     nogi,
     partnerBank: partnerBank?.simulator,
     altinn,
+    altinn2,
     banner,
     mount: async (app) => {
       if (issuer) {
@@ -114,6 +123,7 @@ export async function startSandboxRuntime(base: AppConfig, dataDir: string, env:
         await app.register(altinn3SandboxPlugin, { prefix: ALTINN_SANDBOX_PATHS.altinn, sandbox: altinn.altinn3 });
         await app.register(skatteetatenSandboxPlugin, { prefix: ALTINN_SANDBOX_PATHS.skatteetaten, sandbox: altinn.skatteetaten });
       }
+      if (altinn2) await app.register(altinn2SandboxPlugin, { prefix: ALTINN_SANDBOX_PATHS.altinn2, sandbox: altinn2 });
     },
     stop: async () => {
       await database?.stop();

@@ -9,11 +9,14 @@ import { partnerBankSandboxSetup, startPartnerBankSandbox } from '../providers/o
 import { SANDBOX_MASKINPORTEN_CLIENT_ID, SANDBOX_ORG_NUMBER } from '../providers/altinn/altinn-settings';
 import { startAltinnSimulators } from '../providers/altinn/sandbox/altinn-simulators';
 import { generateSandboxClientKey } from '../providers/altinn/sandbox/maskinporten/sandbox-client-keys';
+import { ALTINN2_SANDBOX_API_KEY, ALTINN2_SANDBOX_RESOURCES } from '../providers/altinn/altinn2/altinn2.config';
+import { startAltinn2Sandbox } from '../providers/altinn/sandbox/altinn2';
+import { altinn2SamtykkeVerifier } from '../providers/altinn/sandbox/skatteetaten';
 import { sandboxKeyFile } from './sandbox-runtime';
 import { SandboxIssuer, sandboxIssuerPlugin } from './sandbox-issuer';
 
 /**
- * `npm run sandbox`: the NoGi, Altinn 3, Maskinporten, Skatteetaten and partner-bank simulators and the caller-token issuer on their own loopback ports,
+ * `npm run sandbox`: the NoGi, Altinn 3, Altinn 2, Maskinporten, Skatteetaten and partner-bank simulators and the caller-token issuer on their own loopback ports,
  * for tests, benchmarks and a service started with `npm run start:prod` (production mode).
  */
 async function main(): Promise<void> {
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
     'maskinporten-port': { type: 'string', default: '4030' },
     'altinn-port': { type: 'string', default: '4031' },
     'skatteetaten-port': { type: 'string', default: '4032' },
+    'altinn2-port': { type: 'string', default: '4033' },
   });
   const nogi = await startNogiSandbox({
     port: Number(values['nogi-port']),
@@ -55,20 +59,24 @@ async function main(): Promise<void> {
   const keyFile = join(process.cwd(), '.sandbox', 'maskinporten-key.pem');
   mkdirSync(join(process.cwd(), '.sandbox'), { recursive: true });
   writeFileSync(keyFile, key.privateKeyPem, { mode: 0o600 });
+  // Altinn 2 (for ALTINN_VERSION=2): Skatteetaten checks AltinnSamtykke with its keys.
+  const altinn2 = await startAltinn2Sandbox({ port: Number(values['altinn2-port']), apiKeys: { [ALTINN2_SANDBOX_API_KEY]: SANDBOX_ORG_NUMBER } });
   const altinn = await startAltinnSimulators({
     clientId: SANDBOX_MASKINPORTEN_CLIENT_ID,
     orgNumber: SANDBOX_ORG_NUMBER,
     key,
+    altinnSamtykke: altinn2SamtykkeVerifier(altinn2.sandbox.verifyConsentToken),
     ports: { maskinporten: Number(values['maskinporten-port']), altinn: Number(values['altinn-port']), skatteetaten: Number(values['skatteetaten-port']) },
   });
 
   process.stdout.write(
     [
-      'NoGi, Altinn 3, Maskinporten, Skatteetaten and partner-bank simulators and the caller-token issuer (sandbox; synthetic data only)',
+      'NoGi, Altinn 3, Altinn 2, Maskinporten, Skatteetaten and partner-bank simulators and the caller-token issuer (sandbox; synthetic data only)',
       `  NoGi  ${nogi.url}   (control: ${nogi.url}/_sandbox/faults, /_sandbox/calls, /_sandbox/consents)`,
       `  Bank  ${bank.url}   (partner bank; control: ${bank.url}/_sandbox/faults, /_sandbox/calls)`,
       `  IdP   ${idpUrl}   (POST ${idpUrl}/token with scope=…&national_id=…, or npm run token -- <scopes> --issuer ${idpUrl})`,
       `  Maskinporten  ${altinn.urls.issuer}   Altinn 3  ${altinn.urls.altinn}   Skatteetaten  ${altinn.urls.skatteetaten}   (each: /_sandbox/faults, /_sandbox/calls)`,
+      `  Altinn 2  ${altinn2.url}   (control: ${altinn2.url}/_sandbox/faults, /_sandbox/calls, /_sandbox/keys/rotate, /_sandbox/clock/advance)`,
       '',
       'Run the service against them in production mode with:',
       `  NODE_ENV=production NOGI_ENV=preprod NOGI_ISSUER=${nogi.url} NOGI_API_URL=${nogi.url} \\`,
@@ -80,6 +88,9 @@ async function main(): Promise<void> {
       '  ALTINN_REDIRECT_URI=http://localhost:3000/v1/consent-flows/callback/altinn \\',
       `  MASKINPORTEN_ISSUER=${altinn.urls.issuer} MASKINPORTEN_CLIENT_ID=${SANDBOX_MASKINPORTEN_CLIENT_ID} MASKINPORTEN_KID=${key.kid} MASKINPORTEN_PRIVATE_KEY="$(cat ${keyFile})" \\`,
       `  SKATTEETATEN_TAX_ASSESSMENT_URL=${altinn.urls.taxAssessment} SKATTEETATEN_INCOME_URL=${altinn.urls.income}`,
+      'and, for them through Altinn 2, also:',
+      `  ALTINN_VERSION=2 ALTINN2_URL=${altinn2.url} ALTINN2_API_KEY=${ALTINN2_SANDBOX_API_KEY} \\`,
+      `  ALTINN2_RESOURCES_TAX_ASSESSMENT='${ALTINN2_SANDBOX_RESOURCES['tax-assessment']}' ALTINN2_RESOURCES_INCOME='${ALTINN2_SANDBOX_RESOURCES.income}'`,
       '',
       'and for the accounts dataset add openbanking to PROVIDERS and either (api mode)',
       `  OPENBANKING_API_URL=${ob.OPENBANKING_API_URL} OPENBANKING_TOKEN_URL=${ob.OPENBANKING_TOKEN_URL} OPENBANKING_AUDIENCE=${ob.OPENBANKING_AUDIENCE} \\`,
@@ -91,7 +102,7 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   const stop = async () => {
-    await Promise.allSettled([nogi.close(), idp.close(), bank.close(), altinn.close()]);
+    await Promise.allSettled([nogi.close(), idp.close(), bank.close(), altinn.close(), altinn2.close()]);
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());

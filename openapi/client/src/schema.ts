@@ -175,7 +175,7 @@ export interface paths {
         };
         /**
          * Altinn's redirect back to the bank (browser)
-         * @description Consumes the state once, reads the consent request at Altinn (Status is never trusted), collects the data once with the consent token, checks the identity and redirects (303) to the returnUrl with flowId and status. A 400 is an HTML page for Accept: text/html.
+         * @description Consumes the state once, reads the consent request at Altinn (Status is never trusted), collects the data once with the consent token, checks the identity and redirects (303) to the returnUrl with flowId and status. A flow started through Altinn 2 (ALTINN_VERSION=2) brings Altinn 2's AuthorizationCode instead: it is exchanged for a token that is verified before any use. A 400 is an HTML page for Accept: text/html.
          *
          *     Public: no bearer token.
          */
@@ -1542,6 +1542,8 @@ export interface operations {
             query: {
                 /** @description Altinn's text with Failed (never shown or matched) */
                 ErrorMessage?: string;
+                /** @description Altinn 2's authorization code with Status=OK (ALTINN_VERSION=2): exchanged with our ApiKey, kept only encrypted, never logged */
+                AuthorizationCode?: string;
                 /** @description Altinn's OK or Failed (informative only) */
                 Status?: string;
                 /** @description The state this service put in the redirectUrl (one-time) */

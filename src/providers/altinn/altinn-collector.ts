@@ -9,7 +9,7 @@ import type { IncomeDto } from './skatteetaten/income.dto';
 import { SkatteetatenConsentError } from './skatteetaten/skatteetaten-call';
 import type { TaxAssessmentDto } from './skatteetaten/tax-assessment.dto';
 
-/** Skatteetaten's data scope per dataset (notes 3). */
+/** Skatteetaten's data scope per dataset (notes 3), for Altinn 3's consent token and Altinn 2's bearer beside AltinnSamtykke alike. */
 export const DATA_SCOPES: Record<'tax-assessment' | 'income', string> = {
   'tax-assessment': 'skatteetaten:summertskattegrunnlag',
   income: 'skatteetaten:inntekt',

@@ -51,7 +51,7 @@ export class AltinnConsentDataController {
   @ApiOperation({ operationId: 'getConsentTaxAssessment', summary: 'Collect the tax assessment again with an active tax-assessment consent (no personidentifikator in the answer)' })
   @ApiProblems(200, TaxAssessmentDto, [...CONSENT_DATA_PROBLEMS])
   taxAssessment(@CurrentCaller() caller: Caller, @RequestId() requestId: string, @Param('id', UuidParam) id: string): Promise<TaxAssessmentDto> {
-    return this.data.read(caller, id, 'tax-assessment', actorOf(caller, requestId), (consent) => this.reader.read<TaxAssessmentDto>(consent));
+    return this.data.read(caller, id, 'tax-assessment', actorOf(caller, requestId), (consent) => this.reader.read<TaxAssessmentDto>(consent, requestId));
   }
 
   @Get(':id/income')
@@ -60,6 +60,6 @@ export class AltinnConsentDataController {
   @ApiOperation({ operationId: 'getConsentIncome', summary: 'Collect the income again with an active income consent (no inntektsmottaker in the answer)' })
   @ApiProblems(200, IncomeDto, [...CONSENT_DATA_PROBLEMS])
   income(@CurrentCaller() caller: Caller, @RequestId() requestId: string, @Param('id', UuidParam) id: string): Promise<IncomeDto> {
-    return this.data.read(caller, id, 'income', actorOf(caller, requestId), (consent) => this.reader.read<IncomeDto>(consent));
+    return this.data.read(caller, id, 'income', actorOf(caller, requestId), (consent) => this.reader.read<IncomeDto>(consent, requestId));
   }
 }

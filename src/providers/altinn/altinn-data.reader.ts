@@ -9,12 +9,15 @@ import { altinnStatusOf } from './altinn.provider';
 import { consentSecretContext } from './altinn-flow.completion';
 import { MaskinportenGrantRefusedError } from './maskinporten/maskinporten.client';
 import { SkatteetatenConsentError } from './skatteetaten/skatteetaten-call';
+import type { Altinn2ConsentReader } from './altinn2/altinn2-consent.reader';
+import { ALTINN2_READER, isAltinn2Consent, requireAltinn2 } from './altinn2/altinn2.providers';
 
 /**
  * tax-assessment and income by consent: a consent token for the stored Altinn request, then
  * Skatteetaten. When Maskinporten refuses the consent grant or Skatteetaten refuses the consent,
  * the request is re-checked at Altinn: ended there → the consent ends here (410); still accepted →
- * the refusal is passed on (502). Every answer's person must be the consent's customer.
+ * the refusal is passed on (502). Every answer's person must be the consent's customer. An Altinn 2
+ * consent (providerConsentId `altinn2:…`) is read by Altinn2ConsentReader.
  */
 @Injectable()
 export class AltinnDataReader {
@@ -23,12 +26,13 @@ export class AltinnDataReader {
     private readonly collector: AltinnCollector,
     private readonly cipher: DataCipher,
     private readonly hasher: NationalIdHasher,
+    @Inject(ALTINN2_READER) private readonly altinn2: Altinn2ConsentReader | null,
   ) {}
 
-  async read<T extends AltinnData>(consent: ConsentEntity): Promise<ProviderRead<T>> {
+  async read<T extends AltinnData>(consent: ConsentEntity, requestId?: string): Promise<ProviderRead<T>> {
+    if (isAltinn2Consent(consent)) return requireAltinn2(this.altinn2).read<T>(consent, requestId);
     const clients = requireAltinn(this.clients);
     if (!consent.secretCiphertext) throw new AppError('CONSENT_NOT_ACTIVE', 'This consent cannot be used for a collection.');
-    // An Altinn 2 consent (providerConsentId `altinn2:…`) goes to Altinn2ConsentReader here.
     const nationalId = await this.cipher.decrypt(consent.secretCiphertext, consentSecretContext(consent.id));
     let collected: Collected;
     try {

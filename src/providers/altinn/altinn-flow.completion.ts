@@ -11,13 +11,15 @@ import { AltinnCollector, type Collected } from './altinn-collector';
 import { PERSON_URN_PREFIX, type ConsentRequestDetails } from './altinn3/consent-request.types';
 import { MaskinportenGrantRefusedError } from './maskinporten/maskinporten.client';
 import { SkatteetatenConsentError } from './skatteetaten/skatteetaten-call';
+import type { Altinn2FlowCompletion } from './altinn2/altinn2-flow.completion';
+import { ALTINN2_COMPLETION } from './altinn2/altinn2.providers';
 
 /**
  * Altinn's side of a flow's callback: take the state once, read the consent request at Altinn
  * (the redirect's `Status` is never trusted), collect once with the consent token, check that
  * every answer names the flow's customer, record the consent and keep the data for the flow's reads.
- * Altinn 2 (ALTINN_VERSION=2) plugs in here: its redirect brings `AuthorizationCode` to the same
- * route, and a flow it started carries its own providerData instead of `consentRequestId`.
+ * A flow Altinn 2 started (providerData.altinnVersion 2; its redirect brings `AuthorizationCode`
+ * to the same route) goes to Altinn2FlowCompletion with the whole query once the state is taken.
  */
 @Injectable()
 export class AltinnFlowCompletion {
@@ -31,12 +33,17 @@ export class AltinnFlowCompletion {
     private readonly cipher: DataCipher,
     private readonly consents: ConsentRepository,
     private readonly audit: AuditService,
+    @Inject(ALTINN2_COMPLETION) private readonly altinn2: Altinn2FlowCompletion | null,
   ) {}
 
-  /** The redirect's query: `state` (ours), and Altinn's `Status`, which is never trusted. */
+  /** The redirect's query: `state` (ours), and Altinn's `Status`, which is never trusted (Altinn 2's `AuthorizationCode` with it). */
   async complete(query: Record<string, unknown>, requestId: string): Promise<URL> {
     const { flow } = await this.flows.takeFlow(query.state, 'altinn');
-    // An Altinn 2 flow (providerData.altinnVersion 2) goes to Altinn2FlowCompletion.complete(flow, query, requestId) here.
+    if (flow.providerData?.altinnVersion === 2) {
+      // Started under ALTINN_VERSION=2 but this replica runs without it: the code cannot be used here.
+      if (!this.altinn2) return this.flows.finish(flow, 'failed', 'altinn_unavailable', requestId);
+      return this.altinn2.complete(flow, query, requestId);
+    }
     const consentRequestId = String(flow.providerData?.consentRequestId ?? '');
     let details: ConsentRequestDetails;
     try {

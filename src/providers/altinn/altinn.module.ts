@@ -17,16 +17,19 @@ import { AltinnEventsService } from './events/altinn-events.service';
 import { AltinnFlowCompletion } from './altinn-flow.completion';
 import { AltinnFlowDataController } from './altinn-flow-data.controller';
 import { AltinnProvider } from './altinn.provider';
+import { ALTINN2_PROVIDERS } from './altinn2/altinn2.providers';
 
 /**
  * Altinn (tax-assessment and income): its upstream clients, the provider's capabilities
- * (registered when PROVIDERS has altinn), the callback, the data routes and the events poller.
+ * (registered when PROVIDERS has altinn), the callback, the data routes and the events poller;
+ * with ALTINN_VERSION=2 Altinn 2's parts beside them (ALTINN2_PROVIDERS: no events poller there).
  */
 @Module({
   imports: [ConsentsModule, ConsentFlowModule],
   controllers: [AltinnCallbackController, AltinnFlowDataController, AltinnConsentDataController],
   providers: [
     { provide: ALTINN_CLIENTS, useFactory: AltinnClients.create, inject: [AppConfig, MetricsService, StateStore, DataCipher] },
+    ...ALTINN2_PROVIDERS,
     AltinnProvider,
     AltinnCollector,
     AltinnFlowCompletion,

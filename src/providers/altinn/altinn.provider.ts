@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError } from '../../common/problem';
 import type { ConsentEntity } from '../../database/entities/consent.entity';
 import type { FlowStartInput, FlowStartOutput, ProviderCapabilities, ProviderConsentStatus } from '../provider-capabilities';
 import { type AltinnClients, ALTINN_CLIENTS, requireAltinn } from './altinn-clients';
@@ -8,22 +7,30 @@ import { AltinnConsentRequestNotFoundError } from './altinn3/altinn3-consent.cli
 import { incomeRight, taxAssessmentRight } from './altinn3/consent-request.mapping';
 import type { ConsentRequestDetails } from './altinn3/consent-request.types';
 import { altinnRedirectUrl } from './altinn3/redirect-url';
+import type { Altinn2Clients } from './altinn2/altinn2-clients';
+import type { Altinn2ConsentReader } from './altinn2/altinn2-consent.reader';
+import { ALTINN2_CLIENTS, ALTINN2_READER, isAltinn2Consent, requireAltinn2 } from './altinn2/altinn2.providers';
 
 /**
- * Altinn's capabilities: the consent flow (Altinn 3 consent request → viewUri) and its status. No
- * `revoke`: Altinn lets only the customer withdraw (in Altinn), so our DELETE records the consent
- * revoked at once and it is never used again. Registered by AltinnModule when PROVIDERS has altinn.
- * ALTINN_VERSION=2 plugs in here (start) and in AltinnFlowCompletion (callback).
+ * Altinn's capabilities: the consent flow (Altinn 3 consent request → viewUri, or with
+ * ALTINN_VERSION=2 Altinn 2's AccessConsent link) and its status (by the consent: an `altinn2:`
+ * one asks Altinn 2 for a token). No `revoke`: Altinn lets only the customer withdraw (in Altinn),
+ * so our DELETE records the consent revoked at once and it is never used again. Registered by
+ * AltinnModule when PROVIDERS has altinn.
  */
 @Injectable()
 export class AltinnProvider implements ProviderCapabilities {
   readonly provider = 'altinn' as const;
 
-  constructor(@Inject(ALTINN_CLIENTS) private readonly clients: AltinnClients | null) {}
+  constructor(
+    @Inject(ALTINN_CLIENTS) private readonly clients: AltinnClients | null,
+    @Inject(ALTINN2_CLIENTS) private readonly altinn2: Altinn2Clients | null,
+    @Inject(ALTINN2_READER) private readonly altinn2Reader: Altinn2ConsentReader | null,
+  ) {}
 
   async startFlow(input: FlowStartInput): Promise<FlowStartOutput> {
     const clients = requireAltinn(this.clients);
-    if (clients.config.version !== 3) throw AppError.validation([{ field: 'dataset', message: `${input.dataset} through Altinn 2 is not available in this version of the service` }]);
+    if (clients.config.version === 2) return requireAltinn2(this.altinn2).starter.start(input);
     const durationDays = input.durationDays ?? 30;
     const right = input.dataset === 'tax-assessment' ? taxAssessmentRight(Number(input.parameters.incomeYear)) : incomeRight(String(input.parameters.fromMonth), String(input.parameters.toMonth));
     // A fresh id per flow: Altinn's idempotency key, and later our consent's id as well.
@@ -40,7 +47,8 @@ export class AltinnProvider implements ProviderCapabilities {
   }
 
   /** Altinn's view of the request: accepted and unexpired → active; revoked/deleted → archived; expired → expired. */
-  async status(consent: ConsentEntity): Promise<ProviderConsentStatus> {
+  async status(consent: ConsentEntity, requestId?: string): Promise<ProviderConsentStatus> {
+    if (isAltinn2Consent(consent)) return requireAltinn2(this.altinn2Reader).status(consent, requestId);
     const clients = requireAltinn(this.clients);
     let details: ConsentRequestDetails;
     try {

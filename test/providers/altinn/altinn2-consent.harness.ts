@@ -1,4 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DataCipher, NationalIdHasher } from '../../../src/common/crypto/data-cipher';
 import { ConsentDataService } from '../../../src/consents/consent-data.service';
@@ -9,7 +8,6 @@ import type { ConsentParameters } from '../../../src/database/entities/consent.e
 import { Altinn2Collector } from '../../../src/providers/altinn/altinn2/altinn2-collector';
 import { Altinn2ConsentReader } from '../../../src/providers/altinn/altinn2/altinn2-consent.reader';
 import { Altinn2FlowCompletion } from '../../../src/providers/altinn/altinn2/altinn2-flow.completion';
-import { Altinn2FlowStarter } from '../../../src/providers/altinn/altinn2/altinn2-flow.starter';
 import { Altinn2HttpClient } from '../../../src/providers/altinn/altinn2/altinn2-http.client';
 import type { Altinn2Dataset } from '../../../src/providers/altinn/altinn2/altinn2-link';
 import { Altinn2TokenClient } from '../../../src/providers/altinn/altinn2/altinn2-token.client';
@@ -22,8 +20,10 @@ import { IncomeClient } from '../../../src/providers/altinn/skatteetaten/income.
 import { SkatteetatenHttpClient } from '../../../src/providers/altinn/skatteetaten/skatteetaten-http.client';
 import { TaxAssessmentClient } from '../../../src/providers/altinn/skatteetaten/tax-assessment.client';
 import { StateStore } from '../../../src/redis/state-store';
+import type { Caller } from '../../../src/auth/caller';
+import type { StartConsentFlowRequestDto } from '../../../src/consent-flow/consent-flow.dto';
 import { startTestApp, TEST_RETURN_ORIGIN, type TestApp } from '../../support/test-app';
-import { type AltinnKit, startAltinnKit } from './altinn-test-kit';
+import { type AltinnKit, CLIENT_ID as MP_CLIENT_ID, startAltinnKit } from './altinn-test-kit';
 import { answerLink, RESOURCES } from './altinn2-walk';
 
 export const REDIRECT_URI = 'https://bff.test/v1/consent-flows/callback/altinn';
@@ -32,8 +32,10 @@ export const CLIENT_ID = 'bank-altinn2-client';
 /**
  * Everything an Altinn 2 flow touches, over real HTTP and real storage: the Altinn 2, Maskinporten
  * and Skatteetaten simulators on their own ports (Skatteetaten checking `AltinnSamtykke` with the
- * Altinn 2 simulator's keys and clock), and the service's own ConsentFlowService, FlowStore,
- * ConsentRepository, ConsentDataService on PostgreSQL and Redis (a test app, not listening).
+ * Altinn 2 simulator's keys and clock), and the service's own ConsentFlowService (flows start
+ * through it: ALTINN_VERSION=2 at these simulators), FlowStore, ConsentRepository,
+ * ConsentDataService on PostgreSQL and Redis (a test app, not listening). The completion and the
+ * reader are built here on the simulator's clock, so tests can move time.
  */
 export interface Altinn2Harness {
   altinn: StartedAltinn2Sandbox;
@@ -46,7 +48,6 @@ export interface Altinn2Harness {
   cipher: DataCipher;
   hasher: NationalIdHasher;
   dataSource: DataSource;
-  starter: Altinn2FlowStarter;
   completion: Altinn2FlowCompletion;
   reader: Altinn2ConsentReader;
   /** A completion with another ApiKey, or its own Maskinporten client (an empty token cache). */
@@ -57,7 +58,28 @@ export interface Altinn2Harness {
 export async function startAltinn2Harness(): Promise<Altinn2Harness> {
   const altinn = await startAltinn2Sandbox();
   const kit = await startAltinnKit({ altinnSamtykke: altinn2SamtykkeVerifier(altinn.sandbox.verifyConsentToken) });
-  const app = await startTestApp({ listen: false });
+  const app = await startTestApp({
+    listen: false,
+    env: {
+      PROVIDERS: 'nogi,altinn',
+      ALTINN_VERSION: '2',
+      // Altinn 3 is never asked with ALTINN_VERSION=2: a closed loopback port.
+      ALTINN_PLATFORM_URL: 'http://127.0.0.1:9',
+      ALTINN_ORG_NUMBER: ALTINN2_SANDBOX_ORG_NUMBER,
+      ALTINN_REDIRECT_URI: REDIRECT_URI,
+      ALTINN_EVENTS_POLL_INTERVAL_SECONDS: '0',
+      ALTINN2_URL: altinn.url,
+      ALTINN2_API_KEY: ALTINN2_SANDBOX_API_KEY,
+      ALTINN2_RESOURCES_TAX_ASSESSMENT: '4628;210607',
+      ALTINN2_RESOURCES_INCOME: '4804;210607',
+      MASKINPORTEN_ISSUER: kit.maskinporten.sandbox.issuer,
+      MASKINPORTEN_CLIENT_ID: MP_CLIENT_ID,
+      MASKINPORTEN_PRIVATE_KEY: kit.key.privateKeyPem,
+      MASKINPORTEN_KID: kit.key.kid,
+      SKATTEETATEN_TAX_ASSESSMENT_URL: kit.skatteetaten.taxAssessmentUrl,
+      SKATTEETATEN_INCOME_URL: kit.skatteetaten.incomeUrl,
+    },
+  });
   const get = <T>(token: abstract new (...args: never[]) => T) => app.app.get(token as never) as T;
   const cipher = get(DataCipher);
   const hasher = get(NationalIdHasher);
@@ -83,7 +105,6 @@ export async function startAltinn2Harness(): Promise<Altinn2Harness> {
     cipher,
     hasher,
     dataSource: get(DataSource),
-    starter: new Altinn2FlowStarter({ url: altinn.url, resources: RESOURCES, orgNumber: ALTINN2_SANDBOX_ORG_NUMBER, redirectUri: REDIRECT_URI }, altinnNow),
     completion: completionWith({}),
     reader: new Altinn2ConsentReader(collector(), cipher, hasher, altinnNow),
     completionWith,
@@ -103,31 +124,13 @@ export interface StartedFlow {
   scope: string;
 }
 
-/** What ConsentFlowService.start does around a provider's startFlow, with Altinn 2's starter as the provider. */
+/** The bank starts a flow (ConsentFlowService.start, as POST /v1/consent-flows does). */
 export async function startFlow(h: Altinn2Harness, dataset: Altinn2Dataset, nationalId: string, parameters: ConsentParameters, durationDays?: number, message?: string): Promise<StartedFlow> {
-  const id = randomUUID();
-  const state = randomBytes(32).toString('base64url');
-  const now = new Date();
-  const expiresAt = new Date(now.getTime() + 600_000);
-  const started = await h.starter.start({ flowId: id, dataset, nationalId, parameters, durationDays, message, purpose: undefined, state, expiresAt, requestId: 'test-start' });
-  const flow: FlowRecord = {
-    id,
-    dataset,
-    provider: 'altinn',
-    status: 'pending',
-    purpose: 'processing',
-    durationDays: started.durationDays,
-    requestedScope: started.scope,
-    parameters,
-    ...(started.flowData ? { providerData: started.flowData } : {}),
-    createdAt: now.toISOString(),
-    expiresAt: expiresAt.toISOString(),
-    returnUrl: `${TEST_RETURN_ORIGIN}/done`,
-    nationalIdHash: h.hasher.hash(nationalId),
-    ownerClientId: CLIENT_ID,
-  };
-  await h.flowStore.create(flow, state, { flowId: id });
-  return { flow, state, authorizationUrl: started.authorizationUrl, scope: started.scope };
+  const caller: Caller = { subject: CLIENT_ID, clientId: CLIENT_ID, scopes: new Set(['consent:write']) };
+  const body = { dataset, nationalId, returnUrl: `${TEST_RETURN_ORIGIN}/done`, ...parameters, durationDays, message } as StartConsentFlowRequestDto;
+  const started = await h.flows.start(caller, body, 'test-start');
+  const state = new URL(new URL(started.authorizationUrl).searchParams.get('RedirectUrl')!).searchParams.get('state')!;
+  return { flow: (await h.flowStore.get(started.id))!, state, authorizationUrl: started.authorizationUrl, scope: started.scope };
 }
 
 /**

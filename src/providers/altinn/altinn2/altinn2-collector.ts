@@ -4,7 +4,8 @@ import type { IncomeClient } from '../skatteetaten/income.client';
 import type { IncomeDto } from '../skatteetaten/income.dto';
 import type { TaxAssessmentClient } from '../skatteetaten/tax-assessment.client';
 import type { TaxAssessmentDto } from '../skatteetaten/tax-assessment.dto';
-import { ALTINN2_DATA_SCOPES, altinn2GrantOf, type Altinn2Resources } from './altinn2-dataset';
+import { DATA_SCOPES } from '../altinn-collector';
+import { altinn2GrantOf, type Altinn2Resources } from './altinn2-dataset';
 import type { Altinn2Dataset } from './altinn2-link';
 import type { Altinn2TokenClient } from './altinn2-token.client';
 import type { Altinn2TokenVerifier, Altinn2VerifiedConsent } from './altinn2-token.verifier';
@@ -46,7 +47,7 @@ export class Altinn2Collector {
 
   /** Skatteetaten for the consent's person (the verified `OfferedBy`). */
   async fetch(dataset: Altinn2Dataset, parameters: ConsentParameters | null | undefined, token: Altinn2ConsentToken): Promise<Altinn2Fetched> {
-    const bearer = await this.maskinporten.token(ALTINN2_DATA_SCOPES[dataset]);
+    const bearer = await this.maskinporten.token(DATA_SCOPES[dataset]);
     const auth = { bearer, altinnSamtykke: token.jwt };
     const nationalId = token.consent.offeredBy;
     if (dataset === 'tax-assessment') {

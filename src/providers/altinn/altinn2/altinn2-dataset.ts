@@ -9,12 +9,6 @@ export const ALTINN_RESOURCE_NAMES: Record<Altinn2Dataset, string> = {
   income: 'ske-samtykke-sbl-inntekt',
 };
 
-/** Skatteetaten's data scope per dataset, for the Maskinporten token sent beside `AltinnSamtykke` (notes §3). */
-export const ALTINN2_DATA_SCOPES: Record<Altinn2Dataset, string> = {
-  'tax-assessment': 'skatteetaten:summertskattegrunnlag',
-  income: 'skatteetaten:inntekt',
-};
-
 export type Altinn2Resources = Record<Altinn2Dataset, Altinn2Service>;
 
 export function altinn2DatasetOf(dataset: Dataset | undefined): Altinn2Dataset {

@@ -3,7 +3,7 @@ import { createLocalJWKSet, type JWK, jwtVerify } from 'jose';
 import { ALTINN3_SCOPES } from '../altinn3/consent-request.types';
 import { Altinn3Sandbox, altinn3SandboxPlugin, type Altinn3TokenVerifier } from './altinn3';
 import { MaskinportenSandbox, maskinportenSandboxPlugin } from './maskinporten';
-import { SKATTEETATEN_SANDBOX_PATHS, SkatteetatenSandbox, skatteetatenSandboxPlugin } from './skatteetaten';
+import { type AltinnSamtykkeVerifier, SKATTEETATEN_SANDBOX_PATHS, SkatteetatenSandbox, skatteetatenSandboxPlugin } from './skatteetaten';
 
 /** The three simulators of an Altinn consent, wired to each other. */
 export interface AltinnSimulators {
@@ -20,6 +20,8 @@ export interface AltinnSimulatorOptions {
   /** Altinn holds events back 5 minutes; tests and the sandbox may shorten it. */
   eventHoldBackMs?: number;
   tokenTtlSeconds?: number;
+  /** With Altinn 2: Skatteetaten checks `AltinnSamtykke` with it (altinn2SamtykkeVerifier of the Altinn 2 simulator). */
+  altinnSamtykke?: AltinnSamtykkeVerifier;
 }
 
 const CLIENT_SCOPES = ['skatteetaten:summertskattegrunnlag', 'skatteetaten:inntekt', ALTINN3_SCOPES.write, ALTINN3_SCOPES.read];
@@ -48,7 +50,7 @@ export function createAltinnSimulators(opts: AltinnSimulatorOptions): AltinnSimu
   };
   const altinn3 = new Altinn3Sandbox({ baseUrl: 'http://127.0.0.1', verifyToken, eventHoldBackMs: opts.eventHoldBackMs });
   maskinporten.consentLookup = (id) => altinn3.consentView(id);
-  const skatteetaten = new SkatteetatenSandbox({ maskinportenIssuer: '', maskinportenKeys: keys });
+  const skatteetaten = new SkatteetatenSandbox({ maskinportenIssuer: '', maskinportenKeys: keys, altinnSamtykke: opts.altinnSamtykke });
   return { maskinporten, altinn3, skatteetaten };
 }
 
