@@ -5,7 +5,8 @@
  * `npm run bench`: the service as production runs it (built, NODE_ENV=production, NOGI_ENV=preprod,
  * the Dockerfile's NODE_OPTIONS) against the machine's PostgreSQL (database nogi_bff_bench,
  * recreated) and Redis (DB 15, the bench's keys removed afterwards), a sandbox NoGi and
- * caller-token issuer on their own loopback ports (a child process, `npm run sandbox`), loaded by
+ * caller-token issuer, Altinn 3, Maskinporten, Skatteetaten and the partner bank on their own
+ * loopback ports (a child process, `npm run sandbox`), loaded by
  * `wrk`. Every target is a ratio to a floor measured in the same run, in turns, so the machine's
  * noise falls on both sides. Prints every round and one table; a full run writes bench/results.md.
  * Only loopback addresses are used; every run is bounded in time or count.
@@ -16,9 +17,9 @@ const { execFileSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { mkdtempSync, readFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { join } = require('node:path');
+const { join, resolve } = require('node:path');
 const { parseArgs } = require('node:util');
-const { freePort, json, log, start, stopAll, waitFor } = require('./lib/procs');
+const { freePort, json, log, sleep, start, stopAll, waitFor } = require('./lib/procs');
 const { TokenWatch } = require('./lib/token-watch');
 const { ensureWrk } = require('./lib/wrk');
 const { machineNote, writeResults } = require('./lib/report');
@@ -41,6 +42,8 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '1' },
     /** Run only these parts (comma-separated: flow, reads, soak); results.md is written only by a full run. */
     only: { type: 'string', default: 'flow,reads,soak' },
+    /** With reads: only the read paths of these datasets (comma-separated: debt, tax-assessment, accounts). */
+    datasets: { type: 'string' },
     /** The service's NODE_OPTIONS instead of the Dockerfile's (to try other heap limits). */
     'node-options': { type: 'string' },
     /** Write a V8 CPU profile of the service to this folder. */
@@ -94,6 +97,33 @@ async function cleanRedis(/** @type {any} */ Redis) {
   await redis.quit();
 }
 
+/**
+ * The sandbox's printed settings for the other providers (KEY=value words of its output), with the
+ * Maskinporten key read from the file it names. Waits for the output: the simulators start last.
+ * @param {string} logFile @param {string} cwd @returns {Promise<Record<string, string>>}
+ */
+async function sandboxProviderEnv(logFile, cwd) {
+  const deadline = Date.now() + 60_000;
+  let text = '';
+  while (!/SKATTEETATEN_INCOME_URL=\S+/.test(text) || !/OPENBANKING_CLIENT_SECRET=\S+/.test(text)) {
+    if (Date.now() > deadline) throw new Error('the sandbox did not print the provider settings');
+    await sleep(200);
+    text = readFileSync(logFile, 'utf8');
+  }
+  const names = ['ALTINN_PLATFORM_URL', 'ALTINN_ORG_NUMBER', 'MASKINPORTEN_ISSUER', 'MASKINPORTEN_CLIENT_ID', 'MASKINPORTEN_KID', 'SKATTEETATEN_TAX_ASSESSMENT_URL', 'SKATTEETATEN_INCOME_URL', 'OPENBANKING_API_URL', 'OPENBANKING_TOKEN_URL', 'OPENBANKING_AUDIENCE', 'OPENBANKING_CLIENT_ID', 'OPENBANKING_CLIENT_SECRET'];
+  /** @type {Record<string, string>} */
+  const env = {};
+  for (const name of names) {
+    const value = new RegExp(`\\b${name}=([^\\s"]+)`).exec(text)?.[1];
+    if (!value) throw new Error(`the sandbox printed no ${name}`);
+    env[name] = value;
+  }
+  const keyFile = /MASKINPORTEN_PRIVATE_KEY="\$\(cat ([^)]+)\)"/.exec(text)?.[1];
+  if (!keyFile) throw new Error('the sandbox printed no Maskinporten key file');
+  env.MASKINPORTEN_PRIVATE_KEY = readFileSync(resolve(cwd, keyFile), 'utf8');
+  return env;
+}
+
 /** What the parts share: the processes, their addresses, the caller's token, the table's rows. */
 async function setUp() {
   const wrkBin = ensureWrk(log);
@@ -116,15 +146,19 @@ async function setUp() {
   await cleanRedis(Redis);
   log(`database ${dbName} created and migrated; Redis keys ${SERVICE_PREFIX}* and ${FLOOR_PREFIX}* cleared`);
 
-  const [nogiPort, idpPort, servicePort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [nogiPort, idpPort, servicePort, bankPort, maskinportenPort, altinnPort, skatteetatenPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const nogiUrl = `http://127.0.0.1:${nogiPort}`;
   const idpUrl = `http://127.0.0.1:${idpPort}`;
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
   const redirectUri = `${serviceUrl}/v1/consent-flows/callback`;
   const sandboxArgs = ['--nogi-port', String(nogiPort), '--idp-port', String(idpPort), '--client-id', CLIENT.id, '--client-secret', CLIENT.secret, '--redirect-uri', redirectUri, '--audience', AUDIENCE];
-  start(join(root, 'dist', 'sandbox', 'sandbox.main.js'), sandboxArgs, { ...process.env, NODE_ENV: 'production' }, mkdtempSync(join(tmpdir(), 'nogi-bench-sandbox-')), 'sandbox');
+  sandboxArgs.push('--openbanking-port', String(bankPort), '--maskinporten-port', String(maskinportenPort), '--altinn-port', String(altinnPort), '--skatteetaten-port', String(skatteetatenPort));
+  const sandboxDir = mkdtempSync(join(tmpdir(), 'nogi-bench-sandbox-'));
+  const sandbox = start(join(root, 'dist', 'sandbox', 'sandbox.main.js'), sandboxArgs, { ...process.env, NODE_ENV: 'production' }, sandboxDir, 'sandbox');
   await waitFor(`${nogiUrl}/.well-known/openid-configuration`, (s) => s === 200);
   await waitFor(`${idpUrl}/.well-known/jwks.json`, (s) => s === 200);
+  // The Altinn, Maskinporten, Skatteetaten and partner-bank settings, as the sandbox prints them for a service.
+  const providerEnv = await sandboxProviderEnv(sandbox.logFile, sandboxDir);
 
   // The bench's own NoGi token (for the direct calls and the floors), taken before the watch starts.
   const nogiToken = await json(`${nogiUrl}/oauth2/token`, {
@@ -160,13 +194,17 @@ async function setUp() {
       DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       NATIONAL_ID_HMAC_KEY: randomBytes(32).toString('base64'),
       FEED_POLL_INTERVAL_SECONDS: '0',
+      PROVIDERS: 'nogi,altinn,openbanking',
+      ...providerEnv,
+      ALTINN_REDIRECT_URI: `${serviceUrl}/v1/consent-flows/callback/altinn`,
+      ALTINN_EVENTS_POLL_INTERVAL_SECONDS: '0',
     },
     root,
     'service',
     profile,
   );
   await waitFor(`${serviceUrl}/health/ready`, (s) => s === 200);
-  const callerToken = (await json(`${idpUrl}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scope: 'consent:write consent:read debt:read consent:admin' }) })).access_token;
+  const callerToken = (await json(`${idpUrl}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scope: 'consent:write consent:read debt:read income:read accounts:read consent:admin' }) })).access_token;
   const auth = { authorization: `Bearer ${callerToken}`, 'content-type': 'application/json' };
   log(`service pid ${service.pid} on ${serviceUrl} (NODE_OPTIONS "${nodeOptions}"); NoGi sandbox on ${nogiUrl}; wrk ${wrkBin}`);
   const db = new Client({ connectionString: DATABASE_URL });
@@ -183,6 +221,9 @@ async function setUp() {
     floorPrefix: FLOOR_PREFIX,
     syntheticPerson: SYNTHETIC_PERSON,
     nogiUrl,
+    idpUrl,
+    /** The settings the service got for Altinn, Maskinporten, Skatteetaten and the partner bank (sandbox values only). */
+    providerEnv,
     nogiDebtToken: /** @type {string} */ (nogiToken.access_token),
     nogiTokenLifetimeS: Number(nogiToken.expires_in),
     serviceUrl,
@@ -208,7 +249,8 @@ async function main() {
   if (PARTS.has('flow')) await require('./parts/flow').measureFlowStart(b);
   if (PARTS.has('reads')) {
     const { READ_PATHS, measureReadPath } = require('./parts/read-paths');
-    for (const path of READ_PATHS) await measureReadPath(b, path);
+    const datasets = args.datasets?.split(',').map((d) => d.trim());
+    for (const path of READ_PATHS) if (!datasets || datasets.includes(path.dataset)) await measureReadPath(b, path);
   }
   if (PARTS.has('soak')) await require('./parts/soak').measureSoak(b);
 
@@ -222,7 +264,7 @@ async function main() {
   await b.db.end();
   await b.redis.quit();
   // bench/results.md is the record of a full run: every part, at least 3 rounds, the whole soak.
-  await writeResults(b, quiet, PARTS.size === 3 && flags.rounds >= 3 && flags.soak >= 500_000);
+  await writeResults(b, quiet, PARTS.size === 3 && !args.datasets && flags.rounds >= 3 && flags.soak >= 500_000);
 }
 
 main()

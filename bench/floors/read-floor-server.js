@@ -9,6 +9,9 @@
  * Environment: PORT, DATABASE_URL, REDIS_URL, POOL_SIZE (the service's, 10), TOKEN_KEY (a Redis
  * key the bench filled with an upstream token), UPSTREAM_URL (with `{providerConsentId}`),
  * AUDIT_ACTION, AUDIT_DATASET. Route: GET /v1/consents/:id/* (whatever follows the id).
+ * Optional: UPSTREAM_HEADERS (JSON, more request headers, e.g. a PSU-ID) and UPSTREAM_THEN (URLs
+ * separated by spaces, called at once after UPSTREAM_URL answers: a route that reads a list and
+ * then each item, as accounts with their balances); the answers go out as one JSON array.
  */
 const Fastify = require('fastify');
 const Redis = require('ioredis').default;
@@ -28,6 +31,13 @@ const tokenKey = env('TOKEN_KEY');
 const upstream = env('UPSTREAM_URL');
 const action = env('AUDIT_ACTION');
 const dataset = env('AUDIT_DATASET');
+const extraHeaders = JSON.parse(process.env.UPSTREAM_HEADERS ?? '{}');
+const then = (process.env.UPSTREAM_THEN ?? '').split(' ').filter(Boolean);
+
+async function call(/** @type {string} */ url, /** @type {string | null} */ token) {
+  const res = await request(url, { dispatcher, headers: { ...extraHeaders, authorization: `Bearer ${token}`, accept: 'application/json' } });
+  return { status: res.statusCode, body: await res.body.json() };
+}
 
 const app = Fastify({ logger: false });
 app.get('/v1/consents/:id/*', async (req, reply) => {
@@ -35,11 +45,10 @@ app.get('/v1/consents/:id/*', async (req, reply) => {
   const { rows } = await pool.query('SELECT * FROM consent WHERE id = $1', [id]);
   if (rows.length === 0) return reply.code(404).send({ code: 'CONSENT_NOT_FOUND' });
   const token = await redis.get(tokenKey);
-  const res = await request(upstream.replace('{providerConsentId}', encodeURIComponent(rows[0].provider_consent_id)), {
-    dispatcher,
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-  });
-  const body = await res.body.json();
+  const first = await call(upstream.replace('{providerConsentId}', encodeURIComponent(rows[0].provider_consent_id)), token);
+  const rest = await Promise.all(then.map((url) => call(url, token)));
+  const status = Math.max(first.status, ...rest.map((r) => r.status));
+  const body = rest.length === 0 ? first.body : [first.body, ...rest.map((r) => r.body)];
   await pool.query('INSERT INTO audit_event (action, outcome, dataset, consent_id, actor_subject, actor_client, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
     action,
     'success',
@@ -49,7 +58,7 @@ app.get('/v1/consents/:id/*', async (req, reply) => {
     'bench-floor',
     String(req.id),
   ]);
-  return reply.code(res.statusCode).send(body);
+  return reply.code(status).send(body);
 });
 
 app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' }).catch((error) => {

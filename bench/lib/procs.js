@@ -54,7 +54,7 @@ async function waitFor(/** @type {string} */ url, /** @type {(status: number) =>
 function start(script, args, env, cwd, name, execArgv = []) {
   const logFile = join(tmpdir(), `nogi-bench-${name}.log`);
   const fd = openSync(logFile, 'w');
-  const child = fork(script, args, { cwd, env, execArgv, stdio: ['ignore', fd, fd, 'ipc'] });
+  const child = Object.assign(fork(script, args, { cwd, env, execArgv, stdio: ['ignore', fd, fd, 'ipc'] }), { logFile });
   closeSync(fd);
   children.push(child);
   child.once('exit', (code, signal) => {

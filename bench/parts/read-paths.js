@@ -7,11 +7,15 @@
  * the floor server, the rounds, the figures, the verdict — is shared.
  *
  * To add a route: an entry below with its `setup` (consents, upstream URLs, the floor's token).
- * When its upstream needs another simulator, start that in run.js next to NoGi's.
+ * The simulators are the sandbox's (run.js starts them all); provider-consents.js makes consents.
  */
 const { join } = require('node:path');
 const { cpuMs, freePort, retire, json, log, median, start, waitFor } = require('../lib/procs');
 const { wrk } = require('../lib/wrk');
+const { accountsConsent, bankToken, customerToken, maskinportenConsentToken, slowDown, taxAssessmentConsent } = require('./provider-consents');
+
+/** The income year of the tax-assessment consents (the sandbox has data for it). */
+const INCOME_YEAR = new Date().getUTCFullYear() - 1;
 
 /** CPU per request at most this many times the floor's. */
 const CPU_TARGET = 1.5;
@@ -19,10 +23,11 @@ const CPU_TARGET = 1.5;
 /**
  * @typedef {import('../run').Bench} Bench
  * @typedef {{ serviceIds: string[], upstreamPaths: string[], upstreamHeaders: Record<string, string>, floorToken: string,
- *             floorUpstream: string, done?: () => Promise<void> }} ReadSetup
+ *             floorUpstream: string, floorThen?: string[], floorHeaders?: Record<string, string>, done?: () => Promise<void> }} ReadSetup
  *   `serviceIds`: consent ids the service and the floor read in turn; `upstreamPaths`: the same
  *   reads made directly at the simulator (same order); `floorUpstream`: URL template with
- *   `{providerConsentId}`; `floorToken`: the upstream token the floor reads from Redis.
+ *   `{providerConsentId}`; `floorToken`: the upstream token the floor reads from Redis;
+ *   `floorThen`: URLs the floor calls at once after the first answer; `floorHeaders`: more upstream headers.
  * @typedef {{ name: string, dataset: string, auditAction: string, servicePath: (id: string) => string,
  *             upstreamOrigin: (b: Bench) => string, setup: (b: Bench) => Promise<ReadSetup> }} ReadPath
  */
@@ -57,7 +62,60 @@ const READ_PATHS = [
       };
     },
   },
-  // Tax assessment (Skatteetaten) and accounts (open banking) join here once their routes are in main.
+  {
+    name: 'GET /v1/consents/{id}/tax-assessment',
+    dataset: 'tax-assessment',
+    auditAction: 'consent.data_read',
+    servicePath: (id) => `/v1/consents/${id}/tax-assessment`,
+    upstreamOrigin: (b) => new URL(b.providerEnv.SKATTEETATEN_TAX_ASSESSMENT_URL).origin,
+    async setup(b) {
+      // Consents through the flow (Altinn's consent page, the callback); the service then holds a
+      // Maskinporten consent token per consent, and each read is one Skatteetaten call with it.
+      const ids = [];
+      while (ids.length < b.flags.readConsents) ids.push(await taxAssessmentConsent(b, INCOME_YEAR));
+      // Every consent is the same person's, so one consent token serves the floor's and the direct reads.
+      const token = await maskinportenConsentToken(b, ids[0]);
+      const url = new URL(`${b.providerEnv.SKATTEETATEN_TAX_ASSESSMENT_URL}/oppgjoer/sbl/${INCOME_YEAR}/${b.syntheticPerson}`);
+      return {
+        serviceIds: ids,
+        upstreamPaths: ids.map(() => url.pathname),
+        upstreamHeaders: { authorization: `Bearer ${token}` },
+        floorToken: token,
+        floorUpstream: url.toString(),
+        done: await slowDown(url.origin, 'summertskattegrunnlag', b.flags.upstreamLatencyMs),
+      };
+    },
+  },
+  {
+    name: 'GET /v1/consents/{id}/accounts',
+    dataset: 'accounts',
+    auditAction: 'consent.data_read',
+    servicePath: (id) => `/v1/consents/${id}/accounts`,
+    upstreamOrigin: (b) => new URL(b.providerEnv.OPENBANKING_API_URL).origin,
+    async setup(b) {
+      const customer = await customerToken(b, 'consent:write consent:read accounts:read');
+      const ids = [];
+      while (ids.length < b.flags.readConsents) ids.push(await accountsConsent(b, customer));
+      // The route reads the account list, then every account's balances at once: the floor does the same calls.
+      const token = await bankToken(b);
+      const api = b.providerEnv.OPENBANKING_API_URL.replace(/\/+$/, '');
+      const headers = { authorization: `Bearer ${token}`, 'PSU-ID': b.syntheticPerson };
+      const list = await json(`${api}/v1/accounts`, { headers });
+      const balances = list.accounts.map((/** @type {{ resourceId: string }} */ a) => `${api}/v1/accounts/${encodeURIComponent(a.resourceId)}/balances`);
+      if (balances.length === 0) throw new Error('the partner bank has no accounts for the synthetic person');
+      return {
+        serviceIds: ids,
+        upstreamPaths: ids.map(() => new URL(`${api}/v1/accounts`).pathname),
+        upstreamHeaders: headers,
+        floorToken: token,
+        floorUpstream: `${api}/v1/accounts`,
+        floorThen: balances,
+        floorHeaders: { 'PSU-ID': b.syntheticPerson },
+        // The list answers after the latency, the balances at once (service, floor and the direct reads alike).
+        done: await slowDown(new URL(api).origin, 'accounts', b.flags.upstreamLatencyMs),
+      };
+    },
+  },
 ];
 
 /** @param {Bench} b @param {ReadPath} path */
@@ -69,7 +127,7 @@ async function measureReadPath(b, path) {
   const floor = start(
     join(__dirname, '..', 'floors', 'read-floor-server.js'),
     [],
-    { PATH: process.env.PATH, NODE_OPTIONS: b.nodeOptions, PORT: String(floorPort), DATABASE_URL: b.databaseUrl, REDIS_URL: b.redisUrl, TOKEN_KEY: tokenKey, UPSTREAM_URL: s.floorUpstream, AUDIT_ACTION: path.auditAction, AUDIT_DATASET: path.dataset },
+    { PATH: process.env.PATH, NODE_OPTIONS: b.nodeOptions, PORT: String(floorPort), DATABASE_URL: b.databaseUrl, REDIS_URL: b.redisUrl, TOKEN_KEY: tokenKey, UPSTREAM_URL: s.floorUpstream, AUDIT_ACTION: path.auditAction, AUDIT_DATASET: path.dataset, UPSTREAM_THEN: (s.floorThen ?? []).join(' '), UPSTREAM_HEADERS: JSON.stringify(s.floorHeaders ?? {}) },
     b.root,
     `floor-${path.dataset}`,
   );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConsentEntity, type ConsentPurpose, type ConsentStatus, type Dataset, type Provider } from '../database/entities/consent.entity';
 import type { ConsentCursor } from './consent-cursor';
@@ -74,8 +75,29 @@ export class ConsentRepository {
    * anew on every call, which cost more than the round trip.
    */
   async findById(id: string, manager?: EntityManager): Promise<ConsentEntity | null> {
-    const rows: Array<Record<string, unknown>> = await (manager ?? this.dataSource.manager).query(this.selectById(), [id]);
+    const rows: Array<Record<string, unknown>> = manager ? await manager.query(this.selectById(), [id]) : await this.poolQuery(this.selectById(), [id]);
     return rows.length > 0 ? Object.assign(new ConsentEntity(), rows[0]) : null;
+  }
+
+  /**
+   * TypeORM's pg pool, for the statements of every data read outside a transaction: TypeORM's
+   * query runner (made, connected and released per statement) cost more CPU than the statement.
+   * pg's errors reach the problem filter as they are (their `code`), so an outage is still a 503.
+   */
+  private async poolQuery(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> {
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    const started = performance.now();
+    try {
+      return (await pool.query(sql, params)).rows;
+    } catch (error) {
+      // As TypeORM would: the SQL and the error, never the parameters.
+      this.dataSource.logger.logQueryError(error as Error, sql);
+      throw error;
+    } finally {
+      const ms = performance.now() - started;
+      const slowMs = this.dataSource.options.maxQueryExecutionTime;
+      if (slowMs && ms > slowMs) this.dataSource.logger.logQuerySlow(Math.round(ms), sql);
+    }
   }
 
   private byIdSql?: string;
@@ -153,7 +175,7 @@ export class ConsentRepository {
     action: 'consent.debt_read' | 'consent.data_read',
     actor: { subject: string | null; clientId: string | null; requestId: string | null },
   ): Promise<void> {
-    await this.dataSource.query(
+    await this.poolQuery(
       `WITH used AS (
          UPDATE consent SET last_used_at = $2, national_id_hash = COALESCE(national_id_hash, $3), updated_at = now()
          WHERE id = $1 RETURNING id, dataset)
