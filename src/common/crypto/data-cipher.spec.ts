@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { CompactEncrypt, compactDecrypt } from 'jose';
 import { DataCipher, NationalIdHasher } from './data-cipher';
 
 describe('DataCipher', () => {
@@ -28,6 +29,35 @@ describe('DataCipher', () => {
     const parts = jwe.split('.');
     parts[3] = parts[3].replace(/^./, (c) => (c === 'A' ? 'B' : 'A'));
     await expect(cipher.decrypt(parts.join('.'), 'flow:1')).rejects.toThrow();
+  });
+});
+
+describe('DataCipher and jose (the JWE form values were stored in before node:crypto wrote them)', () => {
+  const key = randomBytes(32);
+  const kid = createHash('sha256').update(key).digest('hex').slice(0, 16);
+
+  it('decrypts what jose encrypted (dir + A256GCM, kid, ctx)', async () => {
+    const stored = await new CompactEncrypt(new TextEncoder().encode('{"token":"t"}')).setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid, ctx: 'nogi-token:debt' }).encrypt(new Uint8Array(key));
+    await expect(new DataCipher([key]).decrypt(stored, 'nogi-token:debt')).resolves.toBe('{"token":"t"}');
+  });
+
+  it('writes what jose decrypts, with the same header', async () => {
+    const jwe = await new DataCipher([key]).encrypt('æøå 14842249091', 'consent:1');
+    const { plaintext, protectedHeader } = await compactDecrypt(jwe, new Uint8Array(key));
+    expect(new TextDecoder().decode(plaintext)).toBe('æøå 14842249091');
+    expect(protectedHeader).toEqual({ alg: 'dir', enc: 'A256GCM', kid, ctx: 'consent:1' });
+  });
+
+  it('refuses any other JWE form: another algorithm, compression, critical headers, a wrong tag length', async () => {
+    const cipher = new DataCipher([key]);
+    const good = await cipher.encrypt('x', 'c');
+    const [, , iv, ct, tag] = good.split('.');
+    const withHeader = (h: Record<string, unknown>) => `${Buffer.from(JSON.stringify(h)).toString('base64url')}..${iv}.${ct}.${tag}`;
+    for (const header of [{ alg: 'A256KW', enc: 'A256GCM', kid, ctx: 'c' }, { alg: 'dir', enc: 'A128GCM', kid, ctx: 'c' }, { alg: 'dir', enc: 'A256GCM', kid, ctx: 'c', zip: 'DEF' }, { alg: 'dir', enc: 'A256GCM', kid, ctx: 'c', crit: ['x'], x: 1 }]) {
+      await expect(cipher.decrypt(withHeader(header), 'c')).rejects.toThrow();
+    }
+    await expect(cipher.decrypt(good.replace(/\.[^.]+$/, '.AAAA'), 'c')).rejects.toThrow();
+    await expect(cipher.decrypt('not.a.jwe', 'c')).rejects.toThrow();
   });
 });
 
