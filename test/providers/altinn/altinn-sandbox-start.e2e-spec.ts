@@ -1,38 +1,21 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort } from '../../support/free-port';
+import { startBuiltSandbox, type BuiltSandbox } from '../../support/built-sandbox';
 import { PERSON_WITH_DEBT } from '../../support/national-ids';
-import { eventually } from '../../support/tcp-proxy';
 import { answerConsentPage } from './altinn3.helpers';
-
-const MAIN = join(__dirname, '..', '..', '..', 'dist', 'main.js');
 
 /** `npm start` with no configuration: an income consent end to end at the embedded Altinn, Maskinporten and Skatteetaten. */
 describe('the sandbox serves an Altinn income consent with no configuration', () => {
-  let child: ChildProcess;
-  let output = '';
+  let sandbox: BuiltSandbox;
   let url: string;
-  let cwd: string;
 
   beforeAll(async () => {
-    cwd = mkdtempSync(join(tmpdir(), 'altinn-sandbox-'));
-    const port = await freePort();
-    url = `http://localhost:${port}`;
-    child = spawn(process.execPath, [MAIN], { cwd, env: { PATH: process.env.PATH ?? '', PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    await eventually(() => fetch(`${url}/health/ready`).then((r) => r.status, () => 0), (status) => status === 200, 45_000);
+    sandbox = await startBuiltSandbox();
+    url = sandbox.url;
   }, 60_000);
 
-  afterAll(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(cwd, { recursive: true, force: true });
-  });
+  afterAll(() => sandbox?.stop());
 
   it('walks start → Altinn consent page → callback → income, by flow and by consent', async () => {
-    expect(output).toContain('Altinn 3     simulators');
+    expect(sandbox.output()).toContain('Altinn 3     simulators');
     const minted = await fetch(`${url}/sandbox/idp/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scope: 'consent:write consent:read income:read' }) });
     const auth = { authorization: `Bearer ${((await minted.json()) as { access_token: string }).access_token}` };
     const started = await fetch(`${url}/v1/consent-flows`, {
