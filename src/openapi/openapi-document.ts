@@ -9,8 +9,8 @@ import { PUBLIC_KEY, SCOPES_KEY } from '../auth/scopes.decorator';
 
 /** Every tag an operation uses, with its description (Redocly's tag-description rule). */
 const TAGS: Array<[name: string, description: string]> = [
-  ['consent-flows', "NoGi's OAuth consent flow: start it, NoGi's redirect back to the bank, and the debt it collected"],
-  ['consents', 'Consents this service holds at NoGi: register, list, read, revoke, and collect debt with an extended-duration consent'],
+  ['consent-flows', "Consent flows at the provider's consent page (NoGi for debt, Altinn for tax-assessment and income): start one, the provider's redirect back to the bank, and the data the flow collected"],
+  ['consents', 'The consents this service holds: register (debt at NoGi, accounts here), list, read, revoke, and collect data again with a consent'],
   ['operations', 'Probes, metrics and this document; no bearer token'],
 ];
 
@@ -30,11 +30,13 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   const builder = new DocumentBuilder()
     .setTitle('nogi-consent-bff')
     .setDescription(
-      "A bank's backend-for-frontend for consent-based debt information from Norsk Gjeldsinformasjon (NoGi).\n\n" +
+      "A bank's backend-for-frontend for consent-based customer data in a loan application: debt from Norsk Gjeldsinformasjon (NoGi), " +
+        "the tax assessment and income from Skatteetaten (consent at Altinn), and accounts at a partner bank (open banking).\n\n" +
         'Errors are `application/problem+json` (RFC 9457) with a stable `code` (listed per response) and the `requestId`; ' +
-        'validation errors add `errors: [{field, message}]`. Every `/v1` route except the callback needs a bearer JWT from the ' +
+        'validation errors add `errors: [{field, message}]`. Every `/v1` route except the callbacks needs a bearer JWT from the ' +
         `bank's identity provider; \`${REQUIRED_SCOPES_EXTENSION}\` on an operation lists the scopes it accepts (any one suffices). ` +
-        'A national id never appears in a URL: reads that need one take the `X-National-Id` header. Amounts are integers in øre.',
+        'A national id never appears in a URL: reads that need one take the `X-National-Id` header. ' +
+        "Amounts keep the provider's unit and type, never floats: NoGi integer øre, Skatteetaten integer kroner, the partner bank decimal strings.",
     )
     .setVersion('1')
     .setLicense('Proprietary, internal to the bank', 'https://www.norskgjeld.no/')
