@@ -6,7 +6,7 @@ import type { MetricsService } from '../../metrics/metrics.service';
 import type { StateStore } from '../../redis/state-store';
 import type { AltinnConfig } from './altinn.config';
 import { Altinn3ConsentClient } from './altinn3/altinn3-consent.client';
-import { Altinn3HttpClient } from './altinn3/altinn3-http.client';
+import { AltinnHttpClient } from './altinn-http.client';
 import { MaskinportenHttpClient } from './maskinporten/maskinporten-http.client';
 import { MaskinportenClient } from './maskinporten/maskinporten.client';
 import { IncomeClient } from './skatteetaten/income.client';
@@ -36,7 +36,7 @@ export class AltinnClients implements OnApplicationShutdown {
     const skatteetaten = app.skatteetaten!;
     const options = { timeoutMs: config.timeoutMs, httpsProxy: app.httpsProxy };
     const mpHttp = new MaskinportenHttpClient(metrics, options);
-    const altinnHttp = new Altinn3HttpClient(metrics, options);
+    const altinnHttp = new AltinnHttpClient(metrics, options);
     const skeHttp = new SkatteetatenHttpClient(metrics, options);
     this.https = [mpHttp, altinnHttp, skeHttp];
     this.maskinporten = new MaskinportenClient(maskinporten, mpHttp, store, cipher);

@@ -8,7 +8,7 @@ import type { ConsentParameters } from '../../../src/database/entities/consent.e
 import { Altinn2Collector } from '../../../src/providers/altinn/altinn2/altinn2-collector';
 import { Altinn2ConsentReader } from '../../../src/providers/altinn/altinn2/altinn2-consent.reader';
 import { Altinn2FlowCompletion } from '../../../src/providers/altinn/altinn2/altinn2-flow.completion';
-import { Altinn2HttpClient } from '../../../src/providers/altinn/altinn2/altinn2-http.client';
+import { AltinnHttpClient } from '../../../src/providers/altinn/altinn-http.client';
 import type { Altinn2Dataset } from '../../../src/providers/altinn/altinn2/altinn2-link';
 import { Altinn2TokenClient } from '../../../src/providers/altinn/altinn2/altinn2-token.client';
 import { Altinn2TokenVerifier } from '../../../src/providers/altinn/altinn2/altinn2-token.verifier';
@@ -86,7 +86,7 @@ export async function startAltinn2Harness(): Promise<Altinn2Harness> {
   const flows = get(ConsentFlowService);
   const consents = get(ConsentRepository);
   const altinnNow = () => altinn.sandbox.now();
-  const altinnHttp = new Altinn2HttpClient(kit.metrics, { timeoutMs: 1500 });
+  const altinnHttp = new AltinnHttpClient(kit.metrics, { timeoutMs: 1500 });
   const skeHttp = new SkatteetatenHttpClient(kit.metrics, { timeoutMs: 1500 });
   const verifier = new Altinn2TokenVerifier(altinnHttp, { url: altinn.url, orgNumber: ALTINN2_SANDBOX_ORG_NUMBER }, { now: altinnNow });
   const maskinporten = kit.client(get(StateStore));

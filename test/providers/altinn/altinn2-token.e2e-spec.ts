@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { AppError } from '../../../src/common/problem';
 import { MetricsService } from '../../../src/metrics/metrics.service';
 import { ALTINN2_SANDBOX_API_KEY } from '../../../src/providers/altinn/altinn2/altinn2.config';
-import { Altinn2HttpClient } from '../../../src/providers/altinn/altinn2/altinn2-http.client';
+import { AltinnHttpClient } from '../../../src/providers/altinn/altinn-http.client';
 import { Altinn2TokenClient, Altinn2TokenRefusedError } from '../../../src/providers/altinn/altinn2/altinn2-token.client';
 import { Altinn2TokenInvalidError, Altinn2TokenVerifier, type Altinn2Expectation } from '../../../src/providers/altinn/altinn2/altinn2-token.verifier';
 import { Altinn2Sandbox, altinn2SandboxPlugin, ALTINN2_SANDBOX_ORG_NUMBER, startAltinn2Sandbox, type StartedAltinn2Sandbox } from '../../../src/providers/altinn/sandbox/altinn2';
@@ -14,13 +14,13 @@ import { answerConsentPage, control, RESOURCES } from './altinn2-walk';
 describe('Altinn 2 token exchange and verification against the simulator', () => {
   let altinn: StartedAltinn2Sandbox;
   let metrics: MetricsService;
-  let http: Altinn2HttpClient;
+  let http: AltinnHttpClient;
   let tokens: Altinn2TokenClient;
 
   beforeAll(async () => {
     altinn = await startAltinn2Sandbox();
     metrics = new MetricsService();
-    http = new Altinn2HttpClient(metrics, { timeoutMs: 1500 });
+    http = new AltinnHttpClient(metrics, { timeoutMs: 1500 });
     tokens = new Altinn2TokenClient(http, { url: altinn.url, apiKey: ALTINN2_SANDBOX_API_KEY });
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { MetricsService } from '../../../src/metrics/metrics.service';
 import { Altinn3ConsentClient } from '../../../src/providers/altinn/altinn3/altinn3-consent.client';
-import { Altinn3HttpClient } from '../../../src/providers/altinn/altinn3/altinn3-http.client';
+import { AltinnHttpClient } from '../../../src/providers/altinn/altinn-http.client';
 import { taxAssessmentRight } from '../../../src/providers/altinn/altinn3/consent-request.mapping';
 import { PERSON_WITH_DEBT } from '../../support/national-ids';
 import { BANK_ORG } from './altinn3.helpers';
@@ -16,7 +16,7 @@ const PATH = '/accessmanagement/api/v1/enterprise/consentrequests';
  */
 describe('Altinn 3 client: answers in the shapes Altinn may use', () => {
   let app: FastifyInstance;
-  let http: Altinn3HttpClient;
+  let http: AltinnHttpClient;
   let client: Altinn3ConsentClient;
   let base: string;
   const id = randomUUID();
@@ -38,7 +38,7 @@ describe('Altinn 3 client: answers in the shapes Altinn may use', () => {
     }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-    http = new Altinn3HttpClient(new MetricsService(), { timeoutMs: 1500 });
+    http = new AltinnHttpClient(new MetricsService(), { timeoutMs: 1500 });
     client = new Altinn3ConsentClient(http, async (scope) => `token-for-${scope}`, { platformUrl: base, orgNumber: BANK_ORG });
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { MetricsService } from '../../../src/metrics/metrics.service';
 import { Altinn3ConsentClient } from '../../../src/providers/altinn/altinn3/altinn3-consent.client';
-import { Altinn3HttpClient } from '../../../src/providers/altinn/altinn3/altinn3-http.client';
+import { AltinnHttpClient } from '../../../src/providers/altinn/altinn-http.client';
 import { taxAssessmentRight } from '../../../src/providers/altinn/altinn3/consent-request.mapping';
 import { altinnRedirectUrl } from '../../../src/providers/altinn/altinn3/redirect-url';
 import { Altinn3Sandbox, altinn3SandboxPlugin } from '../../../src/providers/altinn/sandbox/altinn3';
@@ -13,7 +13,7 @@ import { answerConsentPage, BANK_ORG, testToken, verifyTestToken } from './altin
 describe('The Altinn 3 simulator mounted under a prefix', () => {
   let app: FastifyInstance;
   let sandbox: Altinn3Sandbox;
-  let http: Altinn3HttpClient;
+  let http: AltinnHttpClient;
   let client: Altinn3ConsentClient;
 
   beforeAll(async () => {
@@ -24,7 +24,7 @@ describe('The Altinn 3 simulator mounted under a prefix', () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address() as { port: number };
     sandbox.baseUrl = `http://127.0.0.1:${address.port}/sandbox/altinn`;
-    http = new Altinn3HttpClient(new MetricsService(), { timeoutMs: 1500 });
+    http = new AltinnHttpClient(new MetricsService(), { timeoutMs: 1500 });
     client = new Altinn3ConsentClient(http, async (scope) => testToken(BANK_ORG, scope), { platformUrl: sandbox.baseUrl, orgNumber: BANK_ORG });
   });
   afterAll(async () => {

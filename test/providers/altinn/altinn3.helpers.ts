@@ -1,6 +1,6 @@
 import { MetricsService } from '../../../src/metrics/metrics.service';
 import { Altinn3ConsentClient } from '../../../src/providers/altinn/altinn3/altinn3-consent.client';
-import { Altinn3HttpClient } from '../../../src/providers/altinn/altinn3/altinn3-http.client';
+import { AltinnHttpClient } from '../../../src/providers/altinn/altinn-http.client';
 import { startAltinn3Sandbox, type StartedAltinn3Sandbox } from '../../../src/providers/altinn/sandbox/altinn3';
 import type { Altinn3TokenVerifier } from '../../../src/providers/altinn/sandbox/altinn3';
 
@@ -23,7 +23,7 @@ export const verifyTestToken: Altinn3TokenVerifier = (token, scope) => {
 
 export interface Altinn3Harness {
   started: StartedAltinn3Sandbox;
-  http: Altinn3HttpClient;
+  http: AltinnHttpClient;
   client: Altinn3ConsentClient;
   /** Scopes our client asked tokens for, in order. */
   scopes: string[];
@@ -33,7 +33,7 @@ export interface Altinn3Harness {
 export async function startHarness(opts: { timeoutMs?: number; eventHoldBackMs?: number } = {}): Promise<Altinn3Harness> {
   const started = await startAltinn3Sandbox({ verifyToken: verifyTestToken, eventHoldBackMs: opts.eventHoldBackMs ?? 0 });
   // A breaker that never opens here: each test sees Altinn's own answer.
-  const http = new Altinn3HttpClient(new MetricsService(), { timeoutMs: opts.timeoutMs ?? 1500, circuit: { failureThreshold: 10_000, halfOpenAfterMs: 100 } });
+  const http = new AltinnHttpClient(new MetricsService(), { timeoutMs: opts.timeoutMs ?? 1500, circuit: { failureThreshold: 10_000, halfOpenAfterMs: 100 } });
   const scopes: string[] = [];
   const client = new Altinn3ConsentClient(
     http,

@@ -5,7 +5,7 @@ import type { IncomeClient } from '../skatteetaten/income.client';
 import type { TaxAssessmentClient } from '../skatteetaten/tax-assessment.client';
 import { Altinn2Collector } from './altinn2-collector';
 import { Altinn2FlowStarter } from './altinn2-flow.starter';
-import { Altinn2HttpClient } from './altinn2-http.client';
+import { AltinnHttpClient } from '../altinn-http.client';
 import { Altinn2TokenClient } from './altinn2-token.client';
 import { Altinn2TokenVerifier } from './altinn2-token.verifier';
 import type { Altinn2Settings } from './altinn2.config';
@@ -35,11 +35,11 @@ export interface Altinn2ClientsInput {
 export class Altinn2Clients implements OnApplicationShutdown {
   readonly starter: Altinn2FlowStarter;
   readonly collector: Altinn2Collector;
-  private readonly http: Altinn2HttpClient;
+  private readonly http: AltinnHttpClient;
 
   constructor(input: Altinn2ClientsInput) {
     const { altinn2 } = input;
-    this.http = new Altinn2HttpClient(input.metrics, { timeoutMs: input.timeoutMs, httpsProxy: input.httpsProxy });
+    this.http = new AltinnHttpClient(input.metrics, { timeoutMs: input.timeoutMs, httpsProxy: input.httpsProxy });
     const tokens = new Altinn2TokenClient(this.http, { url: altinn2.url, apiKey: altinn2.apiKey });
     const verifier = new Altinn2TokenVerifier(this.http, { url: altinn2.url, orgNumber: input.orgNumber });
     this.starter = new Altinn2FlowStarter({ url: altinn2.url, resources: altinn2.resources, orgNumber: input.orgNumber, redirectUri: input.redirectUri });

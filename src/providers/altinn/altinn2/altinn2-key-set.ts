@@ -1,6 +1,6 @@
 import { importJWK, importX509, type JWK } from 'jose';
 import { upstreamBadResponse, upstreamFailure, upstreamStatusFailure, UpstreamResponse } from '../../upstream/upstream';
-import type { Altinn2HttpClient } from './altinn2-http.client';
+import type { AltinnHttpClient } from '../altinn-http.client';
 
 /** Altinn's notes: cache the key set at most a day, per its Cache-Control. */
 const MAX_CACHE_SECONDS = 86_400;
@@ -35,7 +35,7 @@ export class Altinn2KeySet {
   private inflight: Promise<void> | undefined;
 
   constructor(
-    private readonly http: Altinn2HttpClient,
+    private readonly http: AltinnHttpClient,
     private readonly jwksUrl: string,
     private readonly options: Altinn2KeySetOptions,
   ) {}

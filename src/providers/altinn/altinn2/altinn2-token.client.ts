@@ -1,5 +1,5 @@
 import { upstreamBadResponse, upstreamFailure, upstreamStatusFailure, UpstreamResponse } from '../../upstream/upstream';
-import type { Altinn2HttpClient } from './altinn2-http.client';
+import type { AltinnHttpClient } from '../altinn-http.client';
 
 /**
  * Altinn 2 refused to exchange the authorization code (403: the ApiKey is not ours for this code,
@@ -25,7 +25,7 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
  */
 export class Altinn2TokenClient {
   constructor(
-    private readonly http: Altinn2HttpClient,
+    private readonly http: AltinnHttpClient,
     private readonly settings: { url: string; apiKey: string },
   ) {}
 

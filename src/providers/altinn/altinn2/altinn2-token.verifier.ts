@@ -1,5 +1,5 @@
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import type { Altinn2HttpClient } from './altinn2-http.client';
+import type { AltinnHttpClient } from '../altinn-http.client';
 import { Altinn2KeySet } from './altinn2-key-set';
 import { Altinn2GrantedService, Altinn2Service, grantedServices, grantsService } from './altinn2-services';
 import { parseAltinn2Date } from './oslo-time';
@@ -71,7 +71,7 @@ export class Altinn2TokenVerifier {
   private readonly tolerance: number;
 
   constructor(
-    http: Altinn2HttpClient,
+    http: AltinnHttpClient,
     private readonly settings: { url: string; orgNumber: string },
     options: Altinn2VerifierOptions = {},
   ) {

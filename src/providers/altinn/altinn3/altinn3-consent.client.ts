@@ -1,6 +1,6 @@
 import { AppError } from '../../../common/problem';
 import { type UpstreamResponse, upstreamBadResponse, upstreamFailure, UpstreamStatusError, upstreamStatusFailure } from '../../upstream/upstream';
-import type { Altinn3HttpClient } from './altinn3-http.client';
+import type { AltinnHttpClient } from '../altinn-http.client';
 import { consentRequestBody, field, parseDate, parseRights, partyUrn, toConsentStatus, toEventType } from './consent-request.mapping';
 import {
   ALTINN3_SCOPES,
@@ -44,7 +44,7 @@ export class Altinn3ConsentClient {
   private readonly origin: string;
 
   constructor(
-    private readonly http: Altinn3HttpClient,
+    private readonly http: AltinnHttpClient,
     private readonly token: MaskinportenTokenSource,
     private readonly settings: Altinn3ConsentSettings,
   ) {
