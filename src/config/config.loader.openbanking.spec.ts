@@ -1,22 +1,9 @@
+import { configProblemsOf, PRODUCTION_ENV, testKey } from '../../test/support/config-fixtures';
 import { ConfigError, loadConfig, loadOpenbankingConfig } from './config.loader';
 
-const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
-const production = {
-  NODE_ENV: 'production',
-  NOGI_ENV: 'prod',
-  DATABASE_URL: 'postgres://db.internal/nogi',
-  REDIS_URL: 'rediss://cache.internal:6380',
-  NOGI_CLIENT_ID: 'bank-client',
-  NOGI_CLIENT_SECRET: 'from-the-secret-store',
-  NOGI_REDIRECT_URI: 'https://bank.example/v1/consent-flows/callback',
-  RETURN_URL_ALLOWLIST: 'https://nettbank.bank.example',
-  AUTH_ISSUER: 'https://idp.bank.example',
-  AUTH_AUDIENCE: 'nogi-consent-bff',
-  AUTH_JWKS_URL: 'https://idp.bank.example/jwks',
-  DATA_ENCRYPTION_KEY: key(1),
-  NATIONAL_ID_HMAC_KEY: key(3),
-  PROVIDERS: 'nogi,openbanking',
-};
+const key = testKey;
+// NoGi prod, one data key, one return origin: nothing the partner bank's slice depends on.
+const production = { ...PRODUCTION_ENV, NOGI_ENV: 'prod', RETURN_URL_ALLOWLIST: 'https://nettbank.bank.example', DATA_ENCRYPTION_KEY: key(1), PROVIDERS: 'nogi,openbanking' };
 const partner = {
   OPENBANKING_API_URL: 'https://account.partner.example/',
   OPENBANKING_TOKEN_URL: 'https://partner.eu.auth0.com/oauth/token',
@@ -32,15 +19,7 @@ const sandboxDefaults = {
   OPENBANKING_CLIENT_SECRET: 'sandbox-secret',
 };
 
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => p.variable);
-    throw error;
-  }
-  return [];
-}
+const problemsOf = configProblemsOf;
 
 describe('loadConfig: OPENBANKING_*', () => {
   it('reads the partner bank when PROVIDERS enables openbanking, and only then', () => {

@@ -1,22 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { configProblemsOf, PRODUCTION_ENV, testKey } from '../../test/support/config-fixtures';
 import { ConfigError, loadConfig } from './config.loader';
 
-const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
-const production = {
-  NODE_ENV: 'production',
-  NOGI_ENV: 'preprod',
-  DATABASE_URL: 'postgres://db.internal/nogi',
-  REDIS_URL: 'rediss://cache.internal:6380',
-  NOGI_CLIENT_ID: 'bank-client',
-  NOGI_CLIENT_SECRET: 'from-the-secret-store',
-  NOGI_REDIRECT_URI: 'https://bank.example/v1/consent-flows/callback',
-  RETURN_URL_ALLOWLIST: 'https://nettbank.bank.example, https://app.bank.example',
-  AUTH_ISSUER: 'https://idp.bank.example',
-  AUTH_AUDIENCE: 'nogi-consent-bff',
-  AUTH_JWKS_URL: 'https://idp.bank.example/jwks',
-  DATA_ENCRYPTION_KEY: `${key(1)},${key(2)}`,
-  NATIONAL_ID_HMAC_KEY: key(3),
-};
+const key = testKey;
+const production = PRODUCTION_ENV;
 
 const OPENBANKING_API = {
   OPENBANKING_API_URL: 'https://account.partner.example',
@@ -26,15 +13,7 @@ const OPENBANKING_API = {
   OPENBANKING_CLIENT_SECRET: 'partner-secret',
 };
 
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => p.variable);
-    throw error;
-  }
-  return [];
-}
+const problemsOf = configProblemsOf;
 
 describe('loadConfig', () => {
   it('runs in sandbox mode when nothing is configured', () => {
