@@ -1,4 +1,5 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, Injectable, PipeTransform, ValidationError } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, registerDecorator, ValidateIf, validateSync, ValidationOptions, ValidatorOptions } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { AppError, FieldError } from './problem';
@@ -46,27 +47,47 @@ export function memoizeValidationMetadata(): void {
   };
 }
 
+const VALIDATOR_OPTIONS: ValidatorOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  stopAtFirstError: true,
+  validationError: { target: false, value: false },
+};
+
 /**
- * Nest's ValidationPipe with class-validator's synchronous validation: none of our constraints is
- * asynchronous, and the async variant's promise per property costs a third of a small request.
+ * The global pipe: a body or query parameter declared as a DTO class becomes an instance of that
+ * class (class-transformer: `@Type` conversions) and is validated by class-validator, whitelisted
+ * and strict; errors name each field (problem+json `errors`). Every other parameter (path ids,
+ * headers, our own decorators) passes through untouched, as with Nest's ValidationPipe.
+ *
+ * It replaces Nest's ValidationPipe, which for the same result awaits three times per parameter
+ * (every parameter, not only the validated ones), walks the value three more times (array gaps,
+ * prototype keys, binary values) and copies its options per call: a fifth of the consent start's
+ * CPU. class-validator runs synchronously (none of our constraints is asynchronous). A key named
+ * `__proto__` or `constructor` is never copied onto the instance (class-transformer skips them),
+ * and Fastify's JSON parser refuses prototype poisoning before this.
  */
-class SyncValidationPipe extends ValidationPipe {
-  protected override validate(object: object, validatorOptions?: ValidatorOptions): ValidationError[] {
-    return validateSync(object, validatorOptions);
+@Injectable()
+export class DtoValidationPipe implements PipeTransform {
+  transform(value: unknown, { type, metatype }: ArgumentMetadata): unknown {
+    if ((type !== 'body' && type !== 'query') || !metatype || PLAIN_TYPES.has(metatype)) return value;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw AppError.validation([{ field: type, message: type === 'body' ? 'must be a JSON object' : 'must be a set of parameters' }]);
+    }
+    const entity = plainToInstance(metatype as new () => object, value) as object;
+    const errors = validateSync(entity, VALIDATOR_OPTIONS);
+    if (errors.length > 0) throw AppError.validation(flatten(errors));
+    return entity;
   }
 }
 
+/** Parameter types that are not DTO classes: nothing to validate. */
+const PLAIN_TYPES = new Set<unknown>([String, Boolean, Number, Array, Object, Buffer, Date]);
+
 /** Whitelisted, strict validation whose errors name each field (problem+json `errors`). */
-export function createValidationPipe(): ValidationPipe {
+export function createValidationPipe(): DtoValidationPipe {
   memoizeValidationMetadata();
-  return new SyncValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    stopAtFirstError: true,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => AppError.validation(flatten(errors)),
-  });
+  return new DtoValidationPipe();
 }
 
 export function IsNationalId(options?: ValidationOptions): PropertyDecorator {
