@@ -20,7 +20,7 @@ const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 const { parseArgs } = require('node:util');
 const { freePort, json, log, sleep, start, stopAll, waitFor } = require('./lib/procs');
-const { TokenWatch } = require('./lib/token-watch');
+const { TokenWatch, tokenRows } = require('./lib/token-watch');
 const { ensureWrk } = require('./lib/wrk');
 const { machineNote, writeResults } = require('./lib/report');
 
@@ -78,10 +78,26 @@ for (const url of [DATABASE_URL, REDIS_URL]) {
   if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(new URL(url).hostname)) throw new Error('the bench only talks to loopback addresses');
 }
 
-/** The Node options the production image runs with (the Dockerfile's ENV NODE_OPTIONS), so the bench measures the same heap. */
-function imageNodeOptions() {
-  const match = /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'));
-  return match ? match[1] : '';
+/**
+ * The grant of a Maskinporten token request: its scope, and for a consent grant the consent
+ * request it names (each consent's token is a grant of its own). @param {any} call
+ */
+function maskinportenGrant(call) {
+  const a = call.assertion;
+  if (!a || typeof a.scope !== 'string') return null;
+  return a.consentGrant ? `consent ${a.scope} ${a.consentId ?? '(no id)'}` : a.scope;
+}
+
+/**
+ * The environment the production image runs Node with (the Dockerfile's ENV NODE_OPTIONS and
+ * MALLOC_ARENA_MAX), so the bench measures the same heap and allocator; --node-options replaces
+ * the Node options.
+ */
+function imageEnv() {
+  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  const nodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(dockerfile)?.[1] ?? '';
+  const arenas = /MALLOC_ARENA_MAX=(\d+)/.exec(dockerfile)?.[1];
+  return { NODE_OPTIONS: args['node-options'] ?? nodeOptions, ...(arenas ? { MALLOC_ARENA_MAX: arenas } : {}) };
 }
 
 async function cleanRedis(/** @type {any} */ Redis) {
@@ -166,17 +182,23 @@ async function setUp() {
     headers: { authorization: `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'client_credentials', audience: `${nogiUrl}/v1/debt`, scope: 'debt.unsecured.presentation debt.unsecured.processing' }).toString(),
   });
-  const tokens = new TokenWatch(nogiUrl);
-  await tokens.start();
+  // Every token request the simulators get from the service, per grant, for the whole run.
+  const tokens = {
+    nogi: new TokenWatch(`${nogiUrl}/_sandbox/calls?endpoint=token`, (c) => (c.body?.grant_type === 'client_credentials' ? `client_credentials ${String(c.body?.audience ?? '(no audience)').replace(nogiUrl, '<nogi>')}` : null)),
+    maskinporten: new TokenWatch(`http://127.0.0.1:${maskinportenPort}/_sandbox/calls?endpoint=token`, maskinportenGrant),
+    bank: new TokenWatch(`http://127.0.0.1:${bankPort}/_sandbox/calls?endpoint=token`, (c) => (c.body ? `client_credentials ${c.body.client_id} ${c.body.audience}` : null)),
+  };
+  for (const watch of Object.values(tokens)) await watch.start();
 
-  const nodeOptions = args['node-options'] ?? imageNodeOptions();
+  const runtimeEnv = imageEnv();
+  const nodeOptions = runtimeEnv.NODE_OPTIONS;
   const profile = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
   const service = start(
     join(root, 'dist', 'main.js'),
     [],
     {
       PATH: process.env.PATH,
-      NODE_OPTIONS: nodeOptions,
+      ...runtimeEnv,
       NODE_ENV: 'production',
       NOGI_ENV: 'preprod',
       PORT: String(servicePort),
@@ -229,6 +251,8 @@ async function setUp() {
     serviceUrl,
     servicePid: /** @type {number} */ (service.pid),
     nodeOptions,
+    /** NODE_OPTIONS and MALLOC_ARENA_MAX as the image sets them, for the service and the floors alike. */
+    runtimeEnv,
     auth,
     flowBody: JSON.stringify({ nationalId: SYNTHETIC_PERSON, purpose: 'presentation', durationDays: 90, returnUrl: 'https://nettbank.bench/done' }),
     /** A consent registered through the service (at NoGi's Agreement API). */
@@ -236,6 +260,8 @@ async function setUp() {
     db,
     redis,
     tokens,
+    /** Token lifetimes (s) of the simulators, learnt from the bench's own token requests. */
+    lifetimes: { maskinporten: 0, bank: 0 },
     /** @type {string[][]} */
     rows: [],
   };
@@ -254,13 +280,13 @@ async function main() {
   }
   if (PARTS.has('soak')) await require('./parts/soak').measureSoak(b);
 
-  // Exactly one token request per token lifetime per grant, counted at the simulator over the whole run.
-  const { counts, seconds } = await b.tokens.stop();
-  const lifetimes = Math.max(1, Math.ceil(seconds / b.nogiTokenLifetimeS));
-  for (const [grant, count] of counts) {
-    b.rows.push([`NoGi token requests from the service, ${grant.replace(b.nogiUrl, '<nogi>')}`, String(count), `over ${seconds.toFixed(0)} s, tokens living ${b.nogiTokenLifetimeS} s: ${lifetimes} lifetime${lifetimes === 1 ? '' : 's'}`, `${lifetimes}`, count === lifetimes ? 'PASS' : 'MISS']);
-  }
-  if (counts.size === 0) b.rows.push(['NoGi token requests from the service', '0', 'no part called NoGi', '', '']);
+  // Exactly one token request per token lifetime per grant, counted at the simulators over the whole run.
+  const nogi = await b.tokens.nogi.stop();
+  b.rows.push(...tokenRows('NoGi', nogi.requests, nogi.seconds, b.nogiTokenLifetimeS, (grant) => grant));
+  const maskinporten = await b.tokens.maskinporten.stop();
+  b.rows.push(...tokenRows('Maskinporten', maskinporten.requests, maskinporten.seconds, b.lifetimes.maskinporten, (grant) => (grant.startsWith('consent ') ? `consent tokens (one grant per consent and scope), ${grant.split(' ')[1]}` : grant)));
+  const bank = await b.tokens.bank.stop();
+  b.rows.push(...tokenRows('Partner bank', bank.requests, bank.seconds, b.lifetimes.bank, (grant) => grant.replace(/ \S+ /, ' <client> ')));
   await b.db.end();
   await b.redis.quit();
   // bench/results.md is the record of a full run: every part, at least 3 rounds, the whole soak.

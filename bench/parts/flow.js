@@ -26,7 +26,7 @@ async function measureFlowStart(b) {
   const baseline = start(
     join(__dirname, '..', 'floors', 'flow-baseline-server.js'),
     [],
-    { PATH: process.env.PATH, NODE_OPTIONS: b.nodeOptions, PORT: String(port), REDIS_URL: b.redisUrl, RECORD_BYTES: String(recordBytes), SECRETS_BYTES: String(secretsBytes), KEY_PREFIX: b.floorPrefix },
+    { PATH: process.env.PATH, ...b.runtimeEnv, PORT: String(port), REDIS_URL: b.redisUrl, RECORD_BYTES: String(recordBytes), SECRETS_BYTES: String(secretsBytes), KEY_PREFIX: b.floorPrefix },
     b.root,
     'flow-baseline',
   );

@@ -64,6 +64,8 @@ async function maskinportenConsentToken(b, consentId) {
     { audience: metadata.issuer, scope: DATA_SCOPES['tax-assessment'], consent: { id: consentId, from: `urn:altinn:person:identifier-no:${b.syntheticPerson}` } },
   );
   const token = await json(metadata.token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: grantForm(assertion) });
+  b.tokens.maskinporten.ownRequest(`consent ${DATA_SCOPES['tax-assessment']} ${consentId}`);
+  b.lifetimes.maskinporten = Number(token.expires_in);
   return /** @type {string} */ (token.access_token);
 }
 
@@ -90,6 +92,8 @@ async function bankToken(b) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ grant_type: 'client_credentials', client_id: env.OPENBANKING_CLIENT_ID, client_secret: env.OPENBANKING_CLIENT_SECRET, audience: env.OPENBANKING_AUDIENCE }),
   });
+  b.tokens.bank.ownRequest(`client_credentials ${env.OPENBANKING_CLIENT_ID} ${env.OPENBANKING_AUDIENCE}`);
+  b.lifetimes.bank = Number(token.expires_in);
   return /** @type {string} */ (token.access_token);
 }
 

@@ -127,7 +127,7 @@ async function measureReadPath(b, path) {
   const floor = start(
     join(__dirname, '..', 'floors', 'read-floor-server.js'),
     [],
-    { PATH: process.env.PATH, NODE_OPTIONS: b.nodeOptions, PORT: String(floorPort), DATABASE_URL: b.databaseUrl, REDIS_URL: b.redisUrl, TOKEN_KEY: tokenKey, UPSTREAM_URL: s.floorUpstream, AUDIT_ACTION: path.auditAction, AUDIT_DATASET: path.dataset, UPSTREAM_THEN: (s.floorThen ?? []).join(' '), UPSTREAM_HEADERS: JSON.stringify(s.floorHeaders ?? {}) },
+    { PATH: process.env.PATH, ...b.runtimeEnv, PORT: String(floorPort), DATABASE_URL: b.databaseUrl, REDIS_URL: b.redisUrl, TOKEN_KEY: tokenKey, UPSTREAM_URL: s.floorUpstream, AUDIT_ACTION: path.auditAction, AUDIT_DATASET: path.dataset, UPSTREAM_THEN: (s.floorThen ?? []).join(' '), UPSTREAM_HEADERS: JSON.stringify(s.floorHeaders ?? {}) },
     b.root,
     `floor-${path.dataset}`,
   );

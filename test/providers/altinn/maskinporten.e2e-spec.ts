@@ -66,6 +66,8 @@ describe('Maskinporten client against the Maskinporten simulator', () => {
     const grants = kit.maskinporten.sandbox.getCalls('token');
     expect(grants).toHaveLength(2);
     expect(grants[0].assertion?.claims).toEqual(['aud', 'authorization_details', 'exp', 'iat', 'iss', 'jti', 'scope']);
+    // The simulator's log names each grant's consent request (the bench counts tokens per grant with it).
+    expect(grants.map((g) => g.assertion?.consentId)).toEqual([consent.id, other.id]);
     expect(decodeJwt(token).authorization_details).toEqual([
       {
         type: 'urn:altinn:consent',

@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { ALTINN_CONSENT_TYPE } from '../../maskinporten/maskinporten-grant';
 import { trackCalls } from '../../../../sandbox/call-log';
 import { registerSandboxControlRoutes } from '../../../../sandbox/control-routes';
 import { FaultHook } from '../../../../sandbox/fault-hook';
@@ -80,6 +81,12 @@ function registerCallLogAndFaults(app: FastifyInstance, sandbox: MaskinportenSan
   return entries;
 }
 
+/** The Altinn consent request a consent grant names (an id, not a secret), for counting tokens per grant. */
+function consentRequestIdOf(details: unknown): string | undefined {
+  const entry = (Array.isArray(details) ? details : []).find((d: unknown) => typeof d === 'object' && d !== null && (d as { type?: unknown }).type === ALTINN_CONSENT_TYPE) as { id?: unknown } | undefined;
+  return typeof entry?.id === 'string' ? entry.id : undefined;
+}
+
 /** Header and claim names of a grant for the call log: enough to check its shape, nothing to replay. */
 function describeAssertion(assertion: string): MaskinportenCallLogEntry['assertion'] {
   try {
@@ -95,6 +102,7 @@ function describeAssertion(assertion: string): MaskinportenCallLogEntry['asserti
       scope: claims.scope,
       lifetime: typeof claims.exp === 'number' && typeof claims.iat === 'number' ? claims.exp - claims.iat : undefined,
       consentGrant: claims.authorization_details !== undefined,
+      consentId: consentRequestIdOf(claims.authorization_details),
     };
   } catch {
     return { claims: [], consentGrant: false };

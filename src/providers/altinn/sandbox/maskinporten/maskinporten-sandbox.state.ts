@@ -34,7 +34,7 @@ export interface MaskinportenCallLogEntry {
   contentType?: string;
   grantType?: string;
   /** The assertion's header and claim names, never the assertion itself. */
-  assertion?: { alg?: unknown; kid?: unknown; x5cLength?: number; claims: string[]; aud?: unknown; iss?: unknown; scope?: unknown; lifetime?: number; consentGrant: boolean };
+  assertion?: { alg?: unknown; kid?: unknown; x5cLength?: number; claims: string[]; aud?: unknown; iss?: unknown; scope?: unknown; lifetime?: number; consentGrant: boolean; consentId?: string };
   status?: number;
   error?: string;
   fault?: ActiveFault;
