@@ -63,12 +63,27 @@ export class AltinnCollector {
   }
 }
 
+/** How many consent tokens' persons are remembered (the tokens in use: one per consent and scope). */
+const REMEMBERED_TOKENS = 1024;
+const tokenPersons = new Map<string, { consentRequestId: string; person: string }>();
+
 /**
  * The national id in the consent token's `authorization_details` entry for this request, or '' when
  * there is none. Decoded without verifying the signature: the token comes straight from
  * Maskinporten over TLS and is checked by Skatteetaten, its audience; we only read who it is for.
+ * A token is used for every read of its consent while it lives, so what it says is remembered for
+ * the most recent tokens (keyed by the token itself: the same string the token cache holds).
  */
 function tokenPerson(token: string, consentRequestId: string): string {
+  const known = tokenPersons.get(token);
+  if (known?.consentRequestId === consentRequestId) return known.person;
+  const person = decodeTokenPerson(token, consentRequestId);
+  if (tokenPersons.size >= REMEMBERED_TOKENS) tokenPersons.delete(tokenPersons.keys().next().value!);
+  tokenPersons.set(token, { consentRequestId, person });
+  return person;
+}
+
+function decodeTokenPerson(token: string, consentRequestId: string): string {
   let details: unknown;
   try {
     details = decodeJwt(token).authorization_details;
