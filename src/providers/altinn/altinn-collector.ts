@@ -6,7 +6,7 @@ import { type AltinnClients, ALTINN_CLIENTS, requireAltinn } from './altinn-clie
 import { personUrn } from './altinn3/consent-request.mapping';
 import { ALTINN_CONSENT_TYPE } from './maskinporten/maskinporten-grant';
 import type { IncomeDto } from './skatteetaten/income.dto';
-import { SkatteetatenConsentError } from './skatteetaten/skatteetaten-call';
+import { SkatteetatenConsentError, withFreshTokenOnUnauthorized } from './skatteetaten/skatteetaten-call';
 import type { TaxAssessmentDto } from './skatteetaten/tax-assessment.dto';
 
 /** Skatteetaten's data scope per dataset (notes 3), for Altinn 3's consent token and Altinn 2's bearer beside AltinnSamtykke alike. */
@@ -33,6 +33,9 @@ export type Collected =
  * (`authorization_details` = the consent request and its `from`), then Skatteetaten with only that
  * bearer token. Returns the persons the answers name, for the caller's identity check; throws
  * MaskinportenGrantRefusedError, SkatteetatenConsentError or an upstream AppError as they come.
+ * Skatteetaten answering 401 to the consent token drops it from the cache and the collection is
+ * made once more with a freshly granted one (the person in it checked again); a second 401 is
+ * SKATTEETATEN_REJECTED, as any other refusal.
  */
 @Injectable()
 export class AltinnCollector {
@@ -43,23 +46,25 @@ export class AltinnCollector {
     const scope = DATA_SCOPES[dataset as 'tax-assessment' | 'income'];
     if (!scope) throw new RangeError(`${dataset} is not an Altinn dataset`);
     const consent = { id: consentRequestId, from: personUrn(nationalId) };
-    const token = await clients.maskinporten.consentToken(scope, consent);
-    const persons = [tokenPerson(token, consentRequestId)];
-    if (persons[0] !== nationalId) return { kind: 'other_person', persons };
-    try {
-      if (dataset === 'tax-assessment') {
-        const result = await clients.taxAssessment.get({ bearer: token }, Number(parameters?.incomeYear), nationalId);
+    const bearer = { get: () => clients.maskinporten.consentToken(scope, consent), invalidate: (token: string) => clients.maskinporten.invalidate(scope, token, consent) };
+    return withFreshTokenOnUnauthorized(bearer, async (token): Promise<Collected> => {
+      const persons = [tokenPerson(token, consentRequestId)];
+      if (persons[0] !== nationalId) return { kind: 'other_person', persons };
+      try {
+        if (dataset === 'tax-assessment') {
+          const result = await clients.taxAssessment.get({ bearer: token }, Number(parameters?.incomeYear), nationalId);
+          if (result.kind === 'no_data') return { kind: 'no_data', persons };
+          return { kind: 'found', data: result.assessment, persons: [...persons, result.personidentifikator] };
+        }
+        const result = await clients.income.get({ bearer: token }, String(parameters?.fromMonth), String(parameters?.toMonth), nationalId);
         if (result.kind === 'no_data') return { kind: 'no_data', persons };
-        return { kind: 'found', data: result.assessment, persons: [...persons, result.personidentifikator] };
+        return { kind: 'found', data: result.income, persons: [...persons, ...result.personidentifikatorer] };
+      } catch (error) {
+        // A token Skatteetaten refuses for the consent is not used again: the next read asks anew.
+        if (error instanceof SkatteetatenConsentError) await bearer.invalidate(token).catch(() => undefined);
+        throw error;
       }
-      const result = await clients.income.get({ bearer: token }, String(parameters?.fromMonth), String(parameters?.toMonth), nationalId);
-      if (result.kind === 'no_data') return { kind: 'no_data', persons };
-      return { kind: 'found', data: result.income, persons: [...persons, ...result.personidentifikatorer] };
-    } catch (error) {
-      // A token Skatteetaten refuses for the consent is not used again: the next read asks anew.
-      if (error instanceof SkatteetatenConsentError) await clients.maskinporten.invalidate(scope, token, consent).catch(() => undefined);
-      throw error;
-    }
+    });
   }
 }
 

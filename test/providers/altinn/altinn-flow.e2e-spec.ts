@@ -181,6 +181,50 @@ describe('Altinn consent flows', () => {
     });
   });
 
+  describe('Skatteetaten answering 401 to the consent token', () => {
+    let consentId: string;
+    beforeAll(async () => {
+      const flow = await startAltinnFlow(app, token, PERSON_WITH_DEBT, INCOME_BODY);
+      await consentAtAltinn(app, flow);
+      consentId = flow.requestId;
+    });
+
+    const readIncome = () => api(app, 'GET', `/v1/consents/${consentId}/income`, { token });
+    /** Consent-token grants Maskinporten gave for this consent. */
+    const grants = () => world.sims.maskinporten.getCalls('token').filter((c) => c.status === 200 && c.assertion?.consentGrant && c.assertion.consentId === consentId).length;
+    const incomeCalls = () => world.sims.skatteetaten.getCalls('inntekt');
+
+    it('drops the refused token and reads once more with a freshly granted one', async () => {
+      // A cached consent token to begin with.
+      expect((await readIncome()).status).toBe(200);
+      const grantsBefore = grants();
+      const callsBefore = incomeCalls().length;
+      world.sims.skatteetaten.injectFault({ endpoint: 'inntekt', kind: 'status', status: 401, error: 'IM-004', times: 1 });
+      const read = await readIncome();
+      expect(read.status).toBe(200);
+      expect(read.json.oppgaveInntektsmottaker.length).toBeGreaterThan(0);
+      expect(grants()).toBe(grantsBefore + 1);
+      expect(incomeCalls().slice(callsBefore).map((c) => c.status)).toEqual([401, 200]);
+      // The fresh token is the cached one now: the next read needs no grant.
+      expect((await readIncome()).status).toBe(200);
+      expect(grants()).toBe(grantsBefore + 1);
+    });
+
+    it('answers a second 401 as before (502 SKATTEETATEN_REJECTED) after exactly one retry, whatever the kode', async () => {
+      expect((await readIncome()).status).toBe(200);
+      const grantsBefore = grants();
+      const callsBefore = incomeCalls().length;
+      // Every call refused (with the kode feil.md gives 403): one retry, never a third call.
+      world.sims.skatteetaten.injectFault({ endpoint: 'inntekt', kind: 'status', status: 401, error: 'IM-005' });
+      const refused = await readIncome();
+      expect([refused.status, refused.json.code]).toEqual([502, 'SKATTEETATEN_REJECTED']);
+      expect(incomeCalls().slice(callsBefore).map((c) => c.status)).toEqual([401, 401]);
+      expect(grants()).toBe(grantsBefore + 1);
+      expect(JSON.stringify(refused.json)).not.toContain(PERSON_WITH_DEBT);
+      expect((await api(app, 'GET', `/v1/consents/${consentId}`, { token })).json.status).toBe('active');
+    });
+  });
+
   it('answers 410 after re-checking at Altinn when Maskinporten refuses the grant of a withdrawn consent', async () => {
     const flow = await startAltinnFlow(app, token, OTHER_PERSON_WITH_DEBT, INCOME_BODY);
     await consentAtAltinn(app, flow);

@@ -106,6 +106,27 @@ describe('Altinn 2 consents: later reads with the stored authorization code', ()
     expect(await endReason(id)).toEqual(['skatteetaten_consent_error']);
   });
 
+  it('replaces the data-scope token Skatteetaten answers 401 to, once; a second 401 is SKATTEETATEN_REJECTED', async () => {
+    const id = await granted();
+    /** Plain (not consent) grants Maskinporten gave for the data scope. */
+    const grants = () => h.kit.maskinporten.sandbox.getCalls('token').filter((c) => c.status === 200 && !c.assertion?.consentGrant && c.assertion?.scope === 'skatteetaten:summertskattegrunnlag').length;
+    // A cached data-scope token to begin with.
+    await read(id);
+    h.kit.skatteetaten.sandbox.clearCalls();
+    const grantsBefore = grants();
+    h.kit.skatteetaten.sandbox.injectFault({ endpoint: 'summertskattegrunnlag', kind: 'status', status: 401, times: 1 });
+    expect(await read(id)).toMatchObject({ inntektsaar: String(LATEST_YEAR) });
+    expect(grants()).toBe(grantsBefore + 1);
+    expect(h.kit.skatteetaten.sandbox.getCalls().map((c) => [c.status, c.altinnSamtykke])).toEqual([[401, true], [200, true]]);
+
+    h.kit.skatteetaten.sandbox.clearCalls();
+    h.kit.skatteetaten.sandbox.injectFault({ endpoint: 'summertskattegrunnlag', kind: 'status', status: 401 });
+    expect(await problem(read(id))).toBe('SKATTEETATEN_REJECTED');
+    expect(skatteetatenCalls()).toBe(2);
+    expect(grants()).toBe(grantsBefore + 2);
+    expect((await h.consents.findById(id))!.status).toBe('active');
+  });
+
   it('discloses nothing when the token names another person, and asks Skatteetaten nothing', async () => {
     const id = await granted();
     await control(h.altinn.url, 'token-tamper', { claims: { OfferedBy: freshNationalId() }, times: 1 });

@@ -3,7 +3,7 @@ import { decodeJwt } from 'jose';
 import type { MaskinportenClient } from '../../../src/providers/altinn/maskinporten/maskinporten.client';
 import { YEAR_WITHOUT_ASSESSMENT } from '../../../src/providers/altinn/sandbox/skatteetaten';
 import { IncomeClient } from '../../../src/providers/altinn/skatteetaten/income.client';
-import { SkatteetatenConsentError } from '../../../src/providers/altinn/skatteetaten/skatteetaten-call';
+import { SkatteetatenConsentError, SkatteetatenUnauthorizedError } from '../../../src/providers/altinn/skatteetaten/skatteetaten-call';
 import { SkatteetatenHttpClient } from '../../../src/providers/altinn/skatteetaten/skatteetaten-http.client';
 import { TaxAssessmentClient } from '../../../src/providers/altinn/skatteetaten/tax-assessment.client';
 import { type AltinnKit, personUrn, startAltinnKit } from './altinn-test-kit';
@@ -118,7 +118,15 @@ describe('Skatteetaten clients against the Skatteetaten simulator (tokens from t
     expect(kit.skatteetaten.sandbox.getCalls().length).toBeGreaterThan(1);
     kit.skatteetaten.sandbox.faults.clear();
     kit.skatteetaten.sandbox.injectFault({ endpoint: 'summertskattegrunnlag', kind: 'status', status: 401, error: 'SSG-004', times: 1 });
-    await expect(taxAssessment.get({ bearer }, LATEST_YEAR, PERSON)).rejects.toMatchObject({ code: 'SKATTEETATEN_REJECTED' });
+    const unauthorized = await taxAssessment.get({ bearer }, LATEST_YEAR, PERSON).catch((e: unknown) => e);
+    // A 401 is SKATTEETATEN_REJECTED as any refusal, typed so a caller can replace the token.
+    expect(unauthorized).toBeInstanceOf(SkatteetatenUnauthorizedError);
+    expect(unauthorized).toMatchObject({ code: 'SKATTEETATEN_REJECTED', status: 502, kode: 'SSG-004', detail: 'Skatteetaten rejected the request (summertskattegrunnlag.get, HTTP 401).' });
+    // By the status, whatever the kode (feil.md swaps 401 and 403).
+    kit.skatteetaten.sandbox.injectFault({ endpoint: 'summertskattegrunnlag', kind: 'status', status: 401, error: 'SSG-005', times: 1 });
+    await expect(taxAssessment.get({ bearer }, LATEST_YEAR, PERSON)).rejects.toBeInstanceOf(SkatteetatenUnauthorizedError);
+    kit.skatteetaten.sandbox.injectFault({ endpoint: 'summertskattegrunnlag', kind: 'status', status: 403, error: 'SSG-005', times: 1 });
+    await expect(taxAssessment.get({ bearer }, LATEST_YEAR, PERSON)).rejects.toMatchObject({ code: 'SKATTEETATEN_REJECTED', name: 'AppError' });
     expect(JSON.stringify([String(failure), (failure as { detail?: string }).detail, String((failure as Error).cause)])).not.toContain(PERSON);
   });
 

@@ -2,6 +2,7 @@ import type { ConsentParameters } from '../../../database/entities/consent.entit
 import type { MaskinportenClient } from '../maskinporten/maskinporten.client';
 import type { IncomeClient } from '../skatteetaten/income.client';
 import type { IncomeDto } from '../skatteetaten/income.dto';
+import { withFreshTokenOnUnauthorized } from '../skatteetaten/skatteetaten-call';
 import type { TaxAssessmentClient } from '../skatteetaten/tax-assessment.client';
 import type { TaxAssessmentDto } from '../skatteetaten/tax-assessment.dto';
 import { DATA_SCOPES } from '../altinn-collector';
@@ -32,7 +33,7 @@ export class Altinn2Collector {
   constructor(
     private readonly tokens: Altinn2TokenClient,
     private readonly verifier: Altinn2TokenVerifier,
-    private readonly maskinporten: Pick<MaskinportenClient, 'token'>,
+    private readonly maskinporten: Pick<MaskinportenClient, 'token' | 'invalidate'>,
     private readonly taxAssessment: TaxAssessmentClient,
     private readonly income: IncomeClient,
     private readonly resources: Altinn2Resources,
@@ -45,16 +46,23 @@ export class Altinn2Collector {
     return { jwt, consent };
   }
 
-  /** Skatteetaten for the consent's person (the verified `OfferedBy`). */
+  /**
+   * Skatteetaten for the consent's person (the verified `OfferedBy`). Skatteetaten answering 401
+   * drops the data-scope token from the cache and the call is made once more with a fresh one and
+   * the same `AltinnSamtykke`; a second 401 is SKATTEETATEN_REJECTED.
+   */
   async fetch(dataset: Altinn2Dataset, parameters: ConsentParameters | null | undefined, token: Altinn2ConsentToken): Promise<Altinn2Fetched> {
-    const bearer = await this.maskinporten.token(DATA_SCOPES[dataset]);
-    const auth = { bearer, altinnSamtykke: token.jwt };
+    const scope = DATA_SCOPES[dataset];
+    const bearer = { get: () => this.maskinporten.token(scope), invalidate: (refused: string) => this.maskinporten.invalidate(scope, refused) };
     const nationalId = token.consent.offeredBy;
-    if (dataset === 'tax-assessment') {
-      const result = await this.taxAssessment.get(auth, Number(parameters?.incomeYear), nationalId);
-      return result.kind === 'no_data' ? result : { kind: 'found', data: result.assessment, persons: [result.personidentifikator] };
-    }
-    const result = await this.income.get(auth, String(parameters?.fromMonth), String(parameters?.toMonth), nationalId);
-    return result.kind === 'no_data' ? result : { kind: 'found', data: result.income, persons: result.personidentifikatorer };
+    return withFreshTokenOnUnauthorized(bearer, async (bearerToken): Promise<Altinn2Fetched> => {
+      const auth = { bearer: bearerToken, altinnSamtykke: token.jwt };
+      if (dataset === 'tax-assessment') {
+        const result = await this.taxAssessment.get(auth, Number(parameters?.incomeYear), nationalId);
+        return result.kind === 'no_data' ? result : { kind: 'found', data: result.assessment, persons: [result.personidentifikator] };
+      }
+      const result = await this.income.get(auth, String(parameters?.fromMonth), String(parameters?.toMonth), nationalId);
+      return result.kind === 'no_data' ? result : { kind: 'found', data: result.income, persons: result.personidentifikatorer };
+    });
   }
 }

@@ -11,7 +11,8 @@ const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /**
  * Inntekt v1, bank package: `GET {base}/sbl/{personidentifikator}/inntekter?fraOgMed=YYYY-MM&tilOgMed=YYYY-MM`.
- * IM-008 (no income in the period) → `no_data`; IM-010 → SkatteetatenConsentError; the rest → SKATTEETATEN_*.
+ * IM-008 (no income in the period) → `no_data`; IM-010 → SkatteetatenConsentError; 401 → SkatteetatenUnauthorizedError
+ * (SKATTEETATEN_REJECTED, a token worth replacing); the rest → SKATTEETATEN_*.
  */
 export class IncomeClient {
   private readonly logger = new Logger(IncomeClient.name);

@@ -10,7 +10,8 @@ const OPERATION = 'summertskattegrunnlag.get';
 
 /**
  * Summert skattegrunnlag v2, bank package: `GET {base}/oppgjoer/sbl/{inntektsaar}/{personidentifikator}`.
- * SSG-008 (no assessment for that year) → `no_data`; SSG-010 → SkatteetatenConsentError; the rest → SKATTEETATEN_*.
+ * SSG-008 (no assessment for that year) → `no_data`; SSG-010 → SkatteetatenConsentError; 401 → SkatteetatenUnauthorizedError
+ * (SKATTEETATEN_REJECTED, a token worth replacing); the rest → SKATTEETATEN_*.
  */
 export class TaxAssessmentClient {
   private readonly logger = new Logger(TaxAssessmentClient.name);
