@@ -23,11 +23,13 @@ const CPU_TARGET = 1.5;
 /**
  * @typedef {import('../run').Bench} Bench
  * @typedef {{ serviceIds: string[], upstreamPaths: string[], upstreamHeaders: Record<string, string>, floorToken: string,
- *             floorUpstream: string, floorThen?: string[], floorHeaders?: Record<string, string>, done?: () => Promise<void> }} ReadSetup
+ *             floorUpstream: string, floorThen?: string[], floorHeaders?: Record<string, string>, freshToken?: () => Promise<string>,
+ *             done?: () => Promise<void> }} ReadSetup
  *   `serviceIds`: consent ids the service and the floor read in turn; `upstreamPaths`: the same
  *   reads made directly at the simulator (same order); `floorUpstream`: URL template with
  *   `{providerConsentId}`; `floorToken`: the upstream token the floor reads from Redis;
- *   `floorThen`: URLs the floor calls at once after the first answer; `floorHeaders`: more upstream headers.
+ *   `floorThen`: URLs the floor calls at once after the first answer; `floorHeaders`: more upstream headers;
+ *   `freshToken`: a new upstream token, asked before every round when tokens live shorter than the phase.
  * @typedef {{ name: string, dataset: string, auditAction: string, servicePath: (id: string) => string,
  *             upstreamOrigin: (b: Bench) => string, setup: (b: Bench) => Promise<ReadSetup> }} ReadPath
  */
@@ -74,13 +76,15 @@ const READ_PATHS = [
       const ids = [];
       while (ids.length < b.flags.readConsents) ids.push(await taxAssessmentConsent(b, INCOME_YEAR));
       // Every consent is the same person's, so one consent token serves the floor's and the direct reads.
-      const token = await maskinportenConsentToken(b, ids[0]);
+      const freshToken = () => maskinportenConsentToken(b, ids[0]);
+      const token = await freshToken();
       const url = new URL(`${b.providerEnv.SKATTEETATEN_TAX_ASSESSMENT_URL}/oppgjoer/sbl/${INCOME_YEAR}/${b.syntheticPerson}`);
       return {
         serviceIds: ids,
         upstreamPaths: ids.map(() => url.pathname),
         upstreamHeaders: { authorization: `Bearer ${token}` },
         floorToken: token,
+        freshToken,
         floorUpstream: url.toString(),
         done: await slowDown(url.origin, 'summertskattegrunnlag', b.flags.upstreamLatencyMs),
       };
@@ -140,14 +144,24 @@ async function measureReadPath(b, path) {
     floor: { origin: floorUrl, requests: reads({}), pid: /** @type {number} */ (floor.pid) },
     upstream: { origin: path.upstreamOrigin(b), requests: s.upstreamPaths.map((p) => ({ method: 'GET', path: p, headers: s.upstreamHeaders })), pid: undefined },
   };
+  // A token that expires within the phase (Maskinporten's live 120 s) is asked anew before every
+  // round, for the floor (it reads it from Redis) and the direct reads alike.
+  const refresh = async () => {
+    if (!s.freshToken) return;
+    const token = await s.freshToken();
+    await b.redis.set(tokenKey, token, 'EX', 7200);
+    runs.upstream.requests = s.upstreamPaths.map((p) => ({ method: 'GET', path: p, headers: { ...s.upstreamHeaders, authorization: `Bearer ${token}` } }));
+  };
   const load = { bin: b.wrkBin, connections: b.flags.readConnections, threads: b.flags.threads };
   log(`${path.name} over ${s.serviceIds.length} consents: warm-up ${b.flags.warmup} s each, then ${b.flags.rounds} rounds of ${b.flags.duration} s: service, floor, upstream directly (${b.flags.readConnections} connections, upstream answering in ${b.flags.upstreamLatencyMs} ms)`);
+  await refresh();
   for (const run of Object.values(runs)) await wrk({ ...load, origin: run.origin, requests: run.requests, seconds: b.flags.warmup });
 
   /** @typedef {import('../lib/wrk').WrkResult & { cpu: number }} Measured */
   /** @type {Array<{ service: Measured, floor: Measured, upstream: Measured, cpuRatio: number }>} */
   const rounds = [];
   for (let round = 1; round <= b.flags.rounds; round++) {
+    await refresh();
     /** @type {Record<string, Measured>} */
     const r = {};
     for (const [name, run] of Object.entries(runs)) {
