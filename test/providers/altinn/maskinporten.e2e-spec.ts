@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 import { decodeJwt } from 'jose';
 import { MaskinportenGrantRefusedError } from '../../../src/providers/altinn/maskinporten/maskinporten.client';
 import { loadMaskinportenConfig } from '../../../src/providers/altinn/maskinporten/maskinporten.config';
-import { generateSandboxBusinessCertificate } from '../../../src/providers/altinn/sandbox/maskinporten/sandbox-client-keys';
+import { generateSandboxBusinessCertificate } from '../../../src/providers/altinn/sandbox/maskinporten/sandbox-business-certificate';
 import { RedisStateStore } from '../../../src/redis/redis-state.store';
 import { createRedisClient } from '../../../src/redis/redis.module';
 import { TEST_REDIS_URL } from '../../support/test-env';

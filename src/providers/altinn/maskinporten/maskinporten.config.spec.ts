@@ -1,5 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { generateSandboxBusinessCertificate, generateSandboxClientKey } from '../sandbox/maskinporten/sandbox-client-keys';
+import { generateSandboxBusinessCertificate } from '../sandbox/maskinporten/sandbox-business-certificate';
+import { generateSandboxClientKey } from '../sandbox/maskinporten/sandbox-client-keys';
 import { loadMaskinportenConfig, type MaskinportenConfig } from './maskinporten.config';
 
 describe('loadMaskinportenConfig', () => {
