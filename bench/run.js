@@ -90,14 +90,15 @@ function maskinportenGrant(call) {
 
 /**
  * The environment the production image runs Node with (the Dockerfile's ENV NODE_OPTIONS and
- * MALLOC_ARENA_MAX), so the bench measures the same heap and allocator; --node-options replaces
+ * glibc's MALLOC_* settings), so the bench measures the same heap and allocator; --node-options replaces
  * the Node options.
  */
 function imageEnv() {
   const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
   const nodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(dockerfile)?.[1] ?? '';
-  const arenas = /MALLOC_ARENA_MAX=(\d+)/.exec(dockerfile)?.[1];
-  return { NODE_OPTIONS: args['node-options'] ?? nodeOptions, ...(arenas ? { MALLOC_ARENA_MAX: arenas } : {}) };
+  /** @type {Record<string, string>} glibc's malloc settings (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_, …) */
+  const malloc = Object.fromEntries([...dockerfile.matchAll(/\b(MALLOC_[A-Z_]+)=(\d+)/g)].map((m) => [m[1], m[2]]));
+  return { NODE_OPTIONS: args['node-options'] ?? nodeOptions, ...malloc };
 }
 
 async function cleanRedis(/** @type {any} */ Redis) {
@@ -251,7 +252,7 @@ async function setUp() {
     serviceUrl,
     servicePid: /** @type {number} */ (service.pid),
     nodeOptions,
-    /** NODE_OPTIONS and MALLOC_ARENA_MAX as the image sets them, for the service and the floors alike. */
+    /** NODE_OPTIONS and glibc's MALLOC_* as the image sets them, for the service and the floors alike. */
     runtimeEnv,
     auth,
     flowBody: JSON.stringify({ nationalId: SYNTHETIC_PERSON, purpose: 'presentation', durationDays: 90, returnUrl: 'https://nettbank.bench/done' }),

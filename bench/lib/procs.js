@@ -114,6 +114,9 @@ async function json(url, init) {
   return text ? JSON.parse(text) : undefined;
 }
 
+/** glibc's malloc settings in an environment, as `NAME=value` words (empty when there are none). @param {Record<string, string | undefined>} env */
+const mallocEnv = (env) => Object.entries(env).filter(([name]) => name.startsWith('MALLOC_')).map(([name, value]) => `${name}=${value}`).join(' ');
+
 const median = (/** @type {number[]} */ values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-module.exports = { log, sleep, freePort, waitFor, start, retire, stopAll, cpuMs, rssMiB, machineCpu, json, median };
+module.exports = { mallocEnv, log, sleep, freePort, waitFor, start, retire, stopAll, cpuMs, rssMiB, machineCpu, json, median };

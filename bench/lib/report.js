@@ -4,7 +4,7 @@
 const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const { cpus, loadavg, totalmem } = require('node:os');
 const { join } = require('node:path');
-const { log, machineCpu, sleep } = require('./procs');
+const { log, machineCpu, mallocEnv, sleep } = require('./procs');
 
 /** How busy the machine was before the bench started anything (5 s sample) — other work competes for the same cores. */
 async function machineNote() {
@@ -41,7 +41,7 @@ async function writeResults(b, quiet, full) {
       '',
       `**Machine state:** ${quiet}; ${end}. The load generator (wrk), PostgreSQL, Redis, the sandbox and the floors share these cores with the service; the targets are ratios to floors measured in turn with the service in the same run, so that noise falls on both sides.`,
       '',
-      `Service: \`node dist/main.js\`, NODE_ENV=production, NOGI_ENV=preprod, NODE_OPTIONS \`${b.nodeOptions || '(none)'}\`${b.runtimeEnv.MALLOC_ARENA_MAX ? ` and MALLOC_ARENA_MAX=${b.runtimeEnv.MALLOC_ARENA_MAX}` : ''} (the Dockerfile's; the floors run with the same), local PostgreSQL (\`${b.dbName}\`) and Redis (\`${new URL(b.redisUrl).pathname || '/0'}\`), caller JWTs (RS256) verified against the sandbox issuer's JWKS, PROVIDERS=nogi,altinn,openbanking with the sandbox's NoGi, Altinn 3, Maskinporten, Skatteetaten and partner bank (\`npm run sandbox\`, api mode) in a child process.`,
+      `Service: \`node dist/main.js\`, NODE_ENV=production, NOGI_ENV=preprod, NODE_OPTIONS \`${b.nodeOptions || '(none)'}\`${mallocEnv(b.runtimeEnv) ? ` and ${mallocEnv(b.runtimeEnv)}` : ''} (the Dockerfile's; the floors run with the same), local PostgreSQL (\`${b.dbName}\`) and Redis (\`${new URL(b.redisUrl).pathname || '/0'}\`), caller JWTs (RS256) verified against the sandbox issuer's JWKS, PROVIDERS=nogi,altinn,openbanking with the sandbox's NoGi, Altinn 3, Maskinporten, Skatteetaten and partner bank (\`npm run sandbox\`, api mode) in a child process.`,
       `Load: wrk (${f.threads} thread${f.threads === 1 ? '' : 's'}), ${f.warmup} s warm-up per target, then ${f.rounds} rounds of ${f.duration} s in which the service and its floor take turns; the median round counts, every round is listed. CPU per request is the process's user + system time from /proc/<pid>/stat over the run, divided by the answers.`,
       `- Consent start: ${f.connections} connections, against the raw \`node:http\` + ioredis baseline (bench/floors/flow-baseline-server.js) writing the same two Redis values.`,
       `- Data reads by consent: ${f.readConnections} connections over ${f.readConsents} consents per dataset, the upstream answering in ${f.upstreamLatencyMs} ms; the floor (bench/floors/read-floor-server.js) is a bare Fastify server doing the route's I/O and nothing else (one indexed PostgreSQL read, one Redis read of the token, one undici call to the simulator, one audit INSERT, JSON out); "added" latency is over the same reads made directly at the simulator in the same round.`,

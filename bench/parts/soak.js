@@ -6,7 +6,7 @@
  * Peaks, because V8 lets the heap grow between major collections: single samples land anywhere
  * on that saw-tooth.
  */
-const { cpuMs, json, log, rssMiB } = require('../lib/procs');
+const { cpuMs, json, log, mallocEnv, rssMiB } = require('../lib/procs');
 const { wrk } = require('../lib/wrk');
 
 const GROWTH_TARGET = 0.2;
@@ -50,7 +50,7 @@ async function measureSoak(b) {
     [`Service RSS: peak during the warm run (${warm} requests)`, `${reference.toFixed(1)} MiB`, '', '', ''],
     [`Service RSS: peak in the last tenth of ${soak} more`, `${end.toFixed(1)} MiB`, `${run.requests} requests in ${run.seconds.toFixed(0)} s, ${run.rps.toFixed(0)} req/s, CPU ${cpuPerRequest.toFixed(3)} ms/request; ${run.non2xx} answers ≥ 400, ${run.errors} socket errors, ${run.timeouts} timeouts`, '', ''],
     ['RSS growth over the soak', `${(growth * 100).toFixed(1)} %`, '', `≤ ${GROWTH_TARGET * 100} %`, growth <= GROWTH_TARGET ? 'PASS' : 'MISS'],
-    ['Peak RSS during the soak', `${overall.toFixed(1)} MiB`, `service Node options: ${b.nodeOptions || '(none)'}${b.runtimeEnv.MALLOC_ARENA_MAX ? `, MALLOC_ARENA_MAX=${b.runtimeEnv.MALLOC_ARENA_MAX}` : ''}`, `≤ ${PEAK_TARGET_MIB} MiB`, overall <= PEAK_TARGET_MIB ? 'PASS' : 'MISS'],
+    ['Peak RSS during the soak', `${overall.toFixed(1)} MiB`, `service Node options: ${b.nodeOptions || '(none)'}${mallocEnv(b.runtimeEnv) ? `, ${mallocEnv(b.runtimeEnv)}` : ''}`, `≤ ${PEAK_TARGET_MIB} MiB`, overall <= PEAK_TARGET_MIB ? 'PASS' : 'MISS'],
   );
 }
 

@@ -116,9 +116,9 @@ describe('the Helm chart', () => {
     it("sets Node's heap limits from the container's memory limit, or as given", () => {
       const nodeOptions = (manifests: Manifest[]) => appContainer(one(manifests, 'Deployment')).env.find((e: { name: string }) => e.name === 'NODE_OPTIONS')?.value;
       // 512Mi by default, 768Mi in the production example: the old space at 75 % of the limit.
-      expect(nodeOptions(defaults)).toBe('--max-old-space-size=384 --max-semi-space-size=4');
-      expect(nodeOptions(production)).toBe('--max-old-space-size=576 --max-semi-space-size=4');
-      expect(nodeOptions(render('--set', 'resources.limits.memory=1Gi'))).toBe('--max-old-space-size=768 --max-semi-space-size=4');
+      expect(nodeOptions(defaults)).toBe('--max-old-space-size=384 --max-semi-space-size=8');
+      expect(nodeOptions(production)).toBe('--max-old-space-size=576 --max-semi-space-size=8');
+      expect(nodeOptions(render('--set', 'resources.limits.memory=1Gi'))).toBe('--max-old-space-size=768 --max-semi-space-size=8');
       expect(nodeOptions(render('--set', 'nodeOptions=--max-old-space-size=300'))).toBe('--max-old-space-size=300');
       // The image's own default is the chart's for its default limit.
       expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toContain(`NODE_OPTIONS="${nodeOptions(defaults)}"`);
@@ -246,7 +246,7 @@ describe('the Helm chart', () => {
       const pod = migrationJob(production).spec.template.spec;
       expect(pod.containers[0].env).toEqual([
         { name: 'NODE_ENV', value: 'production' },
-        { name: 'NODE_OPTIONS', value: '--max-old-space-size=192 --max-semi-space-size=4' },
+        { name: 'NODE_OPTIONS', value: '--max-old-space-size=192 --max-semi-space-size=8' },
         { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'nogi-consent-bff-secrets', key: 'DATABASE_URL' } } },
       ]);
       expect(pod.containers[0].envFrom).toBeUndefined();

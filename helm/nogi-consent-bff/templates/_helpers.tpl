@@ -145,8 +145,9 @@ seccompProfile:
 
 {{/* NODE_OPTIONS for a container: the value given, or heap limits derived from its memory limit
      (Mi or Gi): the old space at 75 % of it, leaving room for the young generation, code and
-     buffers; a 4 MiB semi-space (V8's default on a large machine is far larger, and RSS follows
-     it). Empty when neither is set. Call with (dict "nodeOptions" … "resources" …). */}}
+     buffers; an 8 MiB semi-space (V8's default on a large machine is far larger, and RSS follows
+     it; the Dockerfile gives the measurements). Empty when neither is set. Call with
+     (dict "nodeOptions" … "resources" …). */}}
 {{- define "nogi-consent-bff.nodeOptions" -}}
 {{- if .nodeOptions -}}
 {{- .nodeOptions -}}
@@ -159,7 +160,7 @@ seccompProfile:
 {{- $mib = mul (atoi (trimSuffix "Gi" $limit)) 1024 -}}
 {{- end -}}
 {{- if gt $mib 0 -}}
---max-old-space-size={{ div (mul $mib 3) 4 }} --max-semi-space-size=4
+--max-old-space-size={{ div (mul $mib 3) 4 }} --max-semi-space-size=8
 {{- end -}}
 {{- end -}}
 {{- end }}
