@@ -21,7 +21,7 @@ const { join, resolve } = require('node:path');
 const { parseArgs } = require('node:util');
 const { freePort, json, log, sleep, start, stopAll, waitFor } = require('./lib/procs');
 const { TokenWatch, tokenRows } = require('./lib/token-watch');
-const { ensureWrk } = require('./lib/wrk');
+const { ensureWrk, stopWrk } = require('./lib/wrk');
 const { machineNote, writeResults } = require('./lib/report');
 
 const root = join(__dirname, '..');
@@ -90,8 +90,8 @@ function maskinportenGrant(call) {
 
 /**
  * The environment the production image runs Node with (the Dockerfile's ENV NODE_OPTIONS and
- * glibc's MALLOC_* settings), so the bench measures the same heap and allocator; --node-options replaces
- * the Node options.
+ * glibc's MALLOC_* settings), so the bench measures the same heap and allocator;
+ * --node-options replaces the Node options.
  */
 function imageEnv() {
   const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
@@ -292,6 +292,15 @@ async function main() {
   await b.redis.quit();
   // bench/results.md is the record of a full run: every part, at least 3 rounds, the whole soak.
   await writeResults(b, quiet, PARTS.size === 3 && !args.datasets && flags.rounds >= 3 && flags.soak >= 500_000);
+}
+
+// Interrupted (Ctrl-C, a timeout): no wrk, service, sandbox or floor is left running to load the machine.
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  process.once(signal, () => {
+    log(`${signal}: stopping wrk and every child process`);
+    stopWrk();
+    void stopAll().finally(() => process.exit(130));
+  });
 }
 
 main()

@@ -72,6 +72,14 @@ function script(/** @type {WrkRequest[]} */ requests, /** @type {string} */ host
   return `${lines.join('\n')}\n`;
 }
 
+/** wrk processes under way: a soak's runs for up to a day unless told to stop. */
+const running = new Set();
+
+/** Stops every wrk still running (the bench was interrupted). */
+function stopWrk() {
+  for (const child of running) child.kill('SIGKILL');
+}
+
 /**
  * @param {{ bin: string, origin: string, requests: WrkRequest[], connections: number, threads?: number,
  *           seconds?: number, amount?: number, timeoutS?: number }} options
@@ -87,6 +95,7 @@ function wrk({ bin, origin, requests, connections, threads = 1, seconds, amount,
   const args = ['-t', String(threads), '-c', String(Math.max(connections, threads)), '-d', `${duration}s`, '--timeout', `${timeoutS}s`, '-s', file, origin];
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
     let out = '';
     let err = '';
     let stopped = false;
@@ -107,6 +116,7 @@ function wrk({ bin, origin, requests, connections, threads = 1, seconds, amount,
     child.stderr.setEncoding('utf8').on('data', (chunk) => (err += chunk));
     child.once('error', reject);
     child.once('exit', (code) => {
+      running.delete(child);
       rmSync(file, { force: true });
       const line = /^WRK_JSON (.*)$/m.exec(out);
       if (!line) return reject(new Error(`wrk ${code === null ? 'was killed' : `exited ${code}`} without a report: ${err.trim().slice(0, 300)}`));
@@ -129,4 +139,4 @@ function wrk({ bin, origin, requests, connections, threads = 1, seconds, amount,
   });
 }
 
-module.exports = { ensureWrk, wrk };
+module.exports = { ensureWrk, stopWrk, wrk };
