@@ -147,12 +147,17 @@ describe('Altinn consent flows', () => {
     expect([byConsent.status, byConsent.json.code]).toEqual([404, 'NO_DATA']);
   });
 
+  /** An income consent the customer gave at Altinn, recorded through the flow's callback: its id. */
+  async function incomeConsentGiven(): Promise<string> {
+    const flow = await startAltinnFlow(app, token, PERSON_WITH_DEBT, INCOME_BODY);
+    await consentAtAltinn(app, flow);
+    return flow.requestId;
+  }
+
   describe('reading again by consent', () => {
     let consentId: string;
     beforeAll(async () => {
-      const flow = await startAltinnFlow(app, token, PERSON_WITH_DEBT, INCOME_BODY);
-      await consentAtAltinn(app, flow);
-      consentId = flow.requestId;
+      consentId = await incomeConsentGiven();
     });
 
     it('answers 503 SKATTEETATEN_UNAVAILABLE when Skatteetaten fails, and 504 within the timeout when it hangs', async () => {
@@ -184,9 +189,7 @@ describe('Altinn consent flows', () => {
   describe('Skatteetaten answering 401 to the consent token', () => {
     let consentId: string;
     beforeAll(async () => {
-      const flow = await startAltinnFlow(app, token, PERSON_WITH_DEBT, INCOME_BODY);
-      await consentAtAltinn(app, flow);
-      consentId = flow.requestId;
+      consentId = await incomeConsentGiven();
     });
 
     const readIncome = () => api(app, 'GET', `/v1/consents/${consentId}/income`, { token });
