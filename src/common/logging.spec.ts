@@ -1,5 +1,6 @@
+import pino from 'pino';
 import { QueryFailedError } from 'typeorm';
-import { createLogger, elevenDigitRuns, scrubNationalIds } from './logging';
+import { createLogger, elevenDigitRuns, isoTime, scrubNationalIds } from './logging';
 import { AppError } from './problem';
 
 describe('scrubNationalIds', () => {
@@ -65,5 +66,19 @@ describe('createLogger', () => {
     expect(problem.err.stack).toContain('caused by: QueryFailedError');
     expect(reply.err).toMatchObject({ type: 'Error', message: 'ERR wrong number of arguments' });
     expect(lines.join('\n')).not.toMatch(/ciphertext-value|token-ciphertext|UPDATE "consent"/);
+  });
+});
+
+describe('isoTime', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it("writes pino's isoTime field for the current millisecond, and a new one when the clock moves", () => {
+    jest.useFakeTimers({ now: Date.parse('2026-12-01T10:00:00.123Z') });
+    expect(isoTime()).toBe(pino.stdTimeFunctions.isoTime());
+    expect(isoTime()).toBe(',"time":"2026-12-01T10:00:00.123Z"');
+    jest.setSystemTime(Date.parse('2026-12-01T10:00:00.124Z'));
+    expect(isoTime()).toBe(',"time":"2026-12-01T10:00:00.124Z"');
+    jest.setSystemTime(Date.parse('2026-12-01T09:59:59.999Z'));
+    expect(isoTime()).toBe(',"time":"2026-12-01T09:59:59.999Z"');
   });
 });

@@ -71,6 +71,22 @@ function stdoutDestination(): DestinationStream {
   return pino.destination({ dest: 1, sync: true });
 }
 
+let isoTimeAt = NaN;
+let isoTimeField = '';
+
+/**
+ * pino's isoTime (`,"time":"<ISO 8601>"`), formatted once per millisecond: under load several
+ * lines share one (a Date and its toISOString per access line were 0.8 % of a consent start's CPU).
+ */
+export function isoTime(): string {
+  const now = Date.now();
+  if (now !== isoTimeAt) {
+    isoTimeAt = now;
+    isoTimeField = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return isoTimeField;
+}
+
 /** The one pino instance of the service: JSON lines, redaction by path, the 11-digit scrub. */
 export function createLogger(options: { level: string; destination?: DestinationStream }): PinoLogger {
   return pino(
@@ -80,7 +96,7 @@ export function createLogger(options: { level: string; destination?: Destination
       serializers: { err: serializeError },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       hooks: { streamWrite: scrubNationalIds },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTime,
     },
     options.destination ?? stdoutDestination(),
   );
@@ -93,7 +109,7 @@ function createAccessLogger(logger: PinoLogger): PinoLogger {
       level: logger.level,
       base: { service: 'nogi-consent-bff', pid: process.pid },
       hooks: { streamWrite: scrubNationalIds },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTime,
     },
     destination,
   );
