@@ -19,7 +19,7 @@ const { mkdtempSync, readFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 const { parseArgs } = require('node:util');
-const { freePort, json, log, sleep, start, stopAll, waitFor } = require('./lib/procs');
+const { freePort, json, killAllNow, log, sleep, start, stopAll, waitFor } = require('./lib/procs');
 const { TokenWatch, tokenRows } = require('./lib/token-watch');
 const { ensureWrk, stopWrk } = require('./lib/wrk');
 const { machineNote, writeResults } = require('./lib/report');
@@ -231,6 +231,8 @@ async function setUp() {
   const auth = { authorization: `Bearer ${callerToken}`, 'content-type': 'application/json' };
   log(`service pid ${service.pid} on ${serviceUrl} (NODE_OPTIONS "${nodeOptions}"); NoGi sandbox on ${nogiUrl}; wrk ${wrkBin}`);
   const db = new Client({ connectionString: DATABASE_URL });
+  // A lost connection (PostgreSQL restarted, the database dropped) fails the part that queries next, not the whole process unhandled.
+  db.on('error', (error) => log(`bench database connection: ${error.message}`));
   await db.connect();
   const redis = new Redis(REDIS_URL);
   return {
@@ -293,6 +295,12 @@ async function main() {
   // bench/results.md is the record of a full run: every part, at least 3 rounds, the whole soak.
   await writeResults(b, quiet, PARTS.size === 3 && !args.datasets && flags.rounds >= 3 && flags.soak >= 500_000);
 }
+
+// Exiting on an error the bench did not catch: nothing it started outlives it.
+process.once('exit', () => {
+  stopWrk();
+  killAllNow();
+});
 
 // Interrupted (Ctrl-C, a timeout): no wrk, service, sandbox or floor is left running to load the machine.
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {

@@ -87,6 +87,11 @@ async function stopAll() {
   );
 }
 
+/** Kills every child still running, synchronously: the last resort when the bench itself exits on an error. */
+function killAllNow() {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
+
 /** CPU time (user + system) the process has used so far, in ms (clock ticks of 10 ms). */
 function cpuMs(/** @type {number} */ pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -119,4 +124,4 @@ const mallocEnv = (env) => Object.entries(env).filter(([name]) => name.startsWit
 
 const median = (/** @type {number[]} */ values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-module.exports = { mallocEnv, log, sleep, freePort, waitFor, start, retire, stopAll, cpuMs, rssMiB, machineCpu, json, median };
+module.exports = { mallocEnv, log, sleep, freePort, waitFor, start, retire, stopAll, killAllNow, cpuMs, rssMiB, machineCpu, json, median };
