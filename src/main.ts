@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createApp, RunningApp } from './app.factory';
+import { flushLogs } from './common/logging';
 import { ConfigError, SANDBOX_PATHS } from './config/config.loader';
 import { ShutdownState } from './health/shutdown.state';
 
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     throw error;
   }
   await listen(running);
+  flushLogs();
   printSandboxBanner(running);
 
   let stopping = false;
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
     timer.unref();
     // app.close() stops accepting, waits for in-flight requests, then closes pools and Redis.
     await running.close();
+    flushLogs();
     process.stdout.write(`shutdown: ${signal} handled, in-flight requests drained\n`);
     process.exit(0);
   };

@@ -62,13 +62,39 @@ export const serializeError = pino.stdSerializers.wrapErrorSerializer((err) => {
   return err;
 });
 
+/** Lines wait in memory until this many bytes are buffered, or the next periodic flush. */
+const STDOUT_BUFFER_BYTES = 4096;
+/** How long a line may wait when few are written (the console and the log shipper see it by then). */
+const STDOUT_FLUSH_MS = 200;
+
+/** pino's SonicBoom. */
+type SonicBoom = ReturnType<typeof pino.destination>;
+
+let stdout: SonicBoom | undefined;
+
 /**
- * Standard output written synchronously, as Node itself writes to a pipe or a file. pino's default
- * stream hands every line to libuv's thread pool instead (a thread wake-up and a completion per
- * line, for the one access line of every request), and buffers without bound when stdout stalls.
+ * Standard output, written synchronously as Node itself writes to a pipe or a file, in batches:
+ * a write per access line was the largest single cost of a consent start in its profile (about
+ * 10 % of its CPU), and a batch of 4 KiB takes one write for a dozen lines. pino's default stream
+ * hands every line to libuv's thread pool instead, and buffers without bound when stdout stalls.
+ * Whatever is buffered is written every 200 ms and when the process exits (an uncaught exception
+ * included); only a kill of the process (SIGKILL, out of memory) loses the last 200 ms of lines.
  */
-function stdoutDestination(): DestinationStream {
-  return pino.destination({ dest: 1, sync: true });
+function stdoutDestination(): SonicBoom {
+  if (!stdout) {
+    const destination = pino.destination({ dest: 1, sync: true, minLength: STDOUT_BUFFER_BYTES, periodicFlush: STDOUT_FLUSH_MS });
+    process.once('exit', () => destination.flushSync());
+    stdout = destination;
+  }
+  return stdout;
+}
+
+/**
+ * Writes the log lines still buffered for standard output, so that what the process writes
+ * to stdout itself (the sandbox banner, the shutdown line) comes after them.
+ */
+export function flushLogs(): void {
+  stdout?.flushSync();
 }
 
 let isoTimeAt = NaN;
