@@ -26,7 +26,7 @@ const messages = (output: string) =>
     .map((line) => (JSON.parse(line) as { msg: string }).msg);
 
 describe('log output on stdout', () => {
-  it('writes a lone line within a fraction of a second while the process keeps running', async () => {
+  it('writes a lone line while the process keeps running, without waiting for more lines or the exit', async () => {
     // Killed once the line is seen: nothing flushes at exit, so only the periodic flush can have written it.
     const child = run(`log.info('lone line'); setTimeout(() => {}, 20_000);`);
     try {

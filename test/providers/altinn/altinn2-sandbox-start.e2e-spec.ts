@@ -41,8 +41,9 @@ describe('the sandbox serves an Altinn 2 income consent with only ALTINN_VERSION
     expect([byFlow.status, byConsent.status]).toEqual([200, 200]);
     expect(((await byConsent.json()) as { oppgaveInntektsmottaker: unknown[] }).oppgaveInntektsmottaker).toHaveLength(3);
     // Neither the authorization code nor the national id in what the service wrote during the walk (the banner names a synthetic id).
-    // Log lines reach stdout in batches, at the latest 200 ms after they are written.
-    await eventually(async () => sandbox.output().slice(bannerEnd), (output) => output.includes('/v1/consent-flows/callback/altinn'), 5_000);
+    // Log lines reach stdout in batches, at the latest 200 ms after they are written: wait for the last request's line.
+    await eventually(async () => sandbox.output().slice(bannerEnd), (output) => output.includes(`/v1/consents/${read.consentId}/income`), 5_000);
+    expect(sandbox.output().slice(bannerEnd)).toContain('/v1/consent-flows/callback/altinn');
     expect(sandbox.output()).not.toContain(answer.authorizationCode);
     expect(sandbox.output().slice(bannerEnd)).not.toContain(PERSON_WITH_DEBT);
   }, 30_000);
