@@ -44,7 +44,8 @@ FROM node:24.22.3-bookworm-slim AS runtime
 # the consent start's load a scavenge every 6 ms and a full collection every 220 ms, as objects
 # of requests still in flight were promoted; 8 MiB took the service's CPU per consent start from
 # 0.078-0.100 to 0.069-0.084 ms (the ratio to the raw baseline, in alternating runs, from
-# 0.43-0.60 to 0.60-0.72; bench/results.md has the full runs) for 8 MiB more young generation. The Helm chart sets NODE_OPTIONS from its own memory limit.
+# 0.43-0.60 to 0.60-0.72; bench/results.md has the full runs) for 8 MiB more young generation.
+# The Helm chart sets NODE_OPTIONS from its own memory limit.
 # glibc's malloc keeps up to 8 arenas per core for Node's threads (libuv's pool, V8's workers),
 # each holding freed memory: two arenas took the bench's peak RSS (after every read path, then
 # 10^5 mixed requests) from 220.6 to 198.8 MiB. Fixed mmap and trim thresholds (glibc's own
