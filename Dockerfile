@@ -56,7 +56,8 @@ FROM node:24.22.3-bookworm-slim AS runtime
 # up many compile jobs run at once (heaptrack: 37 of the 45.5 MB malloc peak). Below the
 # threshold those segments stayed in the heap, which cannot shrink past blocks still in use; at
 # 32 KiB each has its own mapping, returned when the job ends. Peak RSS of the bench's
-# consent-start phase 200-209 -> 185-188 MiB; read CPU per request unchanged (alternating runs).
+# consent-start phase 200-209 -> 185-188 MiB, of its full run's soak 210.4-213.5 -> 207.2 MiB;
+# read CPU per request unchanged (alternating runs).
 ENV NODE_ENV=production \
     PORT=3000 \
     MALLOC_ARENA_MAX=2 \
