@@ -78,6 +78,14 @@ for (const url of [DATABASE_URL, REDIS_URL]) {
   if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(new URL(url).hostname)) throw new Error('the bench only talks to loopback addresses');
 }
 
+// The service, its floors and the sandbox run on this process's node (fork). The machine's own
+// older node (`node bench/run.js` without the project's first on PATH) would measure another V8,
+// not the image's runtime; `npm run bench` puts the project's Node first on PATH.
+const imageNodeMajor = /^FROM node:(\d+)\./m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1];
+if (imageNodeMajor && process.versions.node.split('.')[0] !== imageNodeMajor) {
+  throw new Error(`this is Node ${process.version}, the image runs Node ${imageNodeMajor}: run the bench with \`npm run bench\``);
+}
+
 /**
  * The grant of a Maskinporten token request: its scope, and for a consent grant the consent
  * request it names (each consent's token is a grant of its own). @param {any} call
