@@ -81,7 +81,9 @@ for (const url of [DATABASE_URL, REDIS_URL]) {
 // The service, its floors and the sandbox run on this process's node (fork). The machine's own
 // older node (`node bench/run.js` without the project's first on PATH) would measure another V8,
 // not the image's runtime; `npm run bench` puts the project's Node first on PATH.
-const imageNodeMajor = /^FROM node:(\d+)\./m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1];
+/** The production image's definition: its Node version here, its runtime settings in imageEnv(). */
+const DOCKERFILE = readFileSync(join(root, 'Dockerfile'), 'utf8');
+const imageNodeMajor = /^FROM node:(\d+)\./m.exec(DOCKERFILE)?.[1];
 if (imageNodeMajor && process.versions.node.split('.')[0] !== imageNodeMajor) {
   throw new Error(`this is Node ${process.version}, the image runs Node ${imageNodeMajor}: run the bench with \`npm run bench\``);
 }
@@ -102,10 +104,9 @@ function maskinportenGrant(call) {
  * --node-options replaces the Node options.
  */
 function imageEnv() {
-  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
-  const nodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(dockerfile)?.[1] ?? '';
+  const nodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(DOCKERFILE)?.[1] ?? '';
   /** @type {Record<string, string>} glibc's malloc settings (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_, …) */
-  const malloc = Object.fromEntries([...dockerfile.matchAll(/\b(MALLOC_[A-Z_]+)=(\d+)/g)].map((m) => [m[1], m[2]]));
+  const malloc = Object.fromEntries([...DOCKERFILE.matchAll(/\b(MALLOC_[A-Z_]+)=(\d+)/g)].map((m) => [m[1], m[2]]));
   return { NODE_OPTIONS: args['node-options'] ?? nodeOptions, ...malloc };
 }
 
