@@ -46,6 +46,8 @@ const { values: args } = parseArgs({
     datasets: { type: 'string' },
     /** The service's NODE_OPTIONS instead of the Dockerfile's (to try other heap limits). */
     'node-options': { type: 'string' },
+    /** Node's command-line flags instead of those of the Dockerfile's CMD (V8 flags NODE_OPTIONS refuses), space-separated. */
+    'node-args': { type: 'string' },
     /** Write a V8 CPU profile of the service to this folder. */
     'cpu-prof': { type: 'string' },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/nogi_bff_bench' },
@@ -108,6 +110,19 @@ function imageEnv() {
   /** @type {Record<string, string>} glibc's malloc settings (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_, …) */
   const malloc = Object.fromEntries([...DOCKERFILE.matchAll(/\b(MALLOC_[A-Z_]+)=(\d+)/g)].map((m) => [m[1], m[2]]));
   return { NODE_OPTIONS: args['node-options'] ?? nodeOptions, ...malloc };
+}
+
+/**
+ * The flags the image's CMD gives node before the script (`CMD ["node", <flags>, "dist/main.js"]`):
+ * V8 flags that NODE_OPTIONS refuses. --node-args replaces them.
+ */
+function imageNodeArgs() {
+  if (args['node-args'] !== undefined) return args['node-args'].split(' ').filter(Boolean);
+  const cmd = /^CMD (\[.*\])$/m.exec(DOCKERFILE);
+  if (!cmd) throw new Error('the Dockerfile has no exec-form CMD');
+  const argv = /** @type {string[]} */ (JSON.parse(cmd[1]));
+  if (argv[0] !== 'node' || argv.at(-1) !== 'dist/main.js') throw new Error(`the Dockerfile's CMD is not node … dist/main.js: ${cmd[1]}`);
+  return argv.slice(1, -1);
 }
 
 async function cleanRedis(/** @type {any} */ Redis) {
@@ -202,6 +217,7 @@ async function setUp() {
 
   const runtimeEnv = imageEnv();
   const nodeOptions = runtimeEnv.NODE_OPTIONS;
+  const nodeArgs = imageNodeArgs();
   const profile = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
   const service = start(
     join(root, 'dist', 'main.js'),
@@ -233,12 +249,12 @@ async function setUp() {
     },
     root,
     'service',
-    profile,
+    [...nodeArgs, ...profile],
   );
   await waitFor(`${serviceUrl}/health/ready`, (s) => s === 200);
   const callerToken = (await json(`${idpUrl}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scope: 'consent:write consent:read debt:read income:read accounts:read consent:admin' }) })).access_token;
   const auth = { authorization: `Bearer ${callerToken}`, 'content-type': 'application/json' };
-  log(`service pid ${service.pid} on ${serviceUrl} (NODE_OPTIONS "${nodeOptions}"); NoGi sandbox on ${nogiUrl}; wrk ${wrkBin}`);
+  log(`service pid ${service.pid} on ${serviceUrl} (node ${[...nodeArgs, ''].join(' ')}dist/main.js, NODE_OPTIONS "${nodeOptions}"); NoGi sandbox on ${nogiUrl}; wrk ${wrkBin}`);
   const db = new Client({ connectionString: DATABASE_URL });
   // A lost connection (PostgreSQL restarted, the database dropped) fails the part that queries next, not the whole process unhandled.
   db.on('error', (error) => log(`bench database connection: ${error.message}`));
@@ -263,6 +279,8 @@ async function setUp() {
     serviceUrl,
     servicePid: /** @type {number} */ (service.pid),
     nodeOptions,
+    /** The flags the image's CMD gives node, for the service and the floors alike. */
+    nodeArgs,
     /** NODE_OPTIONS and glibc's MALLOC_* as the image sets them, for the service and the floors alike. */
     runtimeEnv,
     auth,

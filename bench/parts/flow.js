@@ -29,6 +29,7 @@ async function measureFlowStart(b) {
     { PATH: process.env.PATH, ...b.runtimeEnv, PORT: String(port), REDIS_URL: b.redisUrl, RECORD_BYTES: String(recordBytes), SECRETS_BYTES: String(secretsBytes), KEY_PREFIX: b.floorPrefix },
     b.root,
     'flow-baseline',
+    b.nodeArgs,
   );
   const baselineUrl = `http://127.0.0.1:${port}`;
   await waitFor(`${baselineUrl}/`, (s) => s > 0);

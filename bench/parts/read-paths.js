@@ -134,6 +134,7 @@ async function measureReadPath(b, path) {
     { PATH: process.env.PATH, ...b.runtimeEnv, PORT: String(floorPort), DATABASE_URL: b.databaseUrl, REDIS_URL: b.redisUrl, TOKEN_KEY: tokenKey, UPSTREAM_URL: s.floorUpstream, AUDIT_ACTION: path.auditAction, AUDIT_DATASET: path.dataset, UPSTREAM_THEN: (s.floorThen ?? []).join(' '), UPSTREAM_HEADERS: JSON.stringify(s.floorHeaders ?? {}) },
     b.root,
     `floor-${path.dataset}`,
+    b.nodeArgs,
   );
   const floorUrl = `http://127.0.0.1:${floorPort}`;
   await waitFor(`${floorUrl}/v1/consents/${s.serviceIds[0]}/x`, (status) => status === 200);

@@ -50,7 +50,7 @@ async function measureSoak(b) {
     [`Service RSS: peak during the warm run (${warm} requests)`, `${reference.toFixed(1)} MiB`, '', '', ''],
     [`Service RSS: peak in the last tenth of ${soak} more`, `${end.toFixed(1)} MiB`, `${run.requests} requests in ${run.seconds.toFixed(0)} s, ${run.rps.toFixed(0)} req/s, CPU ${cpuPerRequest.toFixed(3)} ms/request; ${run.non2xx} answers ≥ 400, ${run.errors} socket errors, ${run.timeouts} timeouts`, '', ''],
     ['RSS growth over the soak', `${(growth * 100).toFixed(1)} %`, '', `≤ ${GROWTH_TARGET * 100} %`, growth <= GROWTH_TARGET ? 'PASS' : 'MISS'],
-    ['Peak RSS during the soak', `${overall.toFixed(1)} MiB`, `service Node options: ${b.nodeOptions || '(none)'}${mallocEnv(b.runtimeEnv) ? `, ${mallocEnv(b.runtimeEnv)}` : ''}`, `≤ ${PEAK_TARGET_MIB} MiB`, overall <= PEAK_TARGET_MIB ? 'PASS' : 'MISS'],
+    ['Peak RSS during the soak', `${overall.toFixed(1)} MiB`, `service Node options: ${[...b.nodeArgs, b.nodeOptions].join(' ').trim() || '(none)'}${mallocEnv(b.runtimeEnv) ? `, ${mallocEnv(b.runtimeEnv)}` : ''}`, `≤ ${PEAK_TARGET_MIB} MiB`, overall <= PEAK_TARGET_MIB ? 'PASS' : 'MISS'],
   );
 }
 
