@@ -81,5 +81,5 @@ EXPOSE 3000
 # collection) the default factor let it reach 90-92 MB (99-105 MB committed); at 20 % it is
 # collected at 70-84 MB (82-96 MB committed). Peak RSS of the consent-start phase (flow-only runs
 # of 3 rounds, sampled every 250 ms): 199.6 / 190.1 / 191.5 MiB with V8's factor, 189.9 / 183.2 MiB
-# at 20 % (183.7 / 184.1 at 10 %). A pod that overrides the command should keep the flag.
+# at 20 % (183.7 / 184.1 at 10 %). The chart's `nodeFlags` value replaces the flags.
 CMD ["node", "--heap-growing-percent=20", "dist/main.js"]

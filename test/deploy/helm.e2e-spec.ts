@@ -124,6 +124,17 @@ describe('the Helm chart', () => {
       expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toContain(`NODE_OPTIONS="${nodeOptions(defaults)}"`);
     });
 
+    it("runs the image's command unless nodeFlags gives node other flags, and refuses what is not a flag", () => {
+      // Empty by default: the image's CMD (node --heap-growing-percent=20 dist/main.js) runs.
+      expect(appContainer(one(defaults, 'Deployment')).command).toBeUndefined();
+      expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toMatch(/^CMD \["node", "--heap-growing-percent=\d+", "dist\/main\.js"\]$/m);
+      const flagged = appContainer(one(render('--set', 'nodeFlags=--heap-growing-percent=10 --max-lazy'), 'Deployment'));
+      expect(flagged.command).toEqual(['node', '--heap-growing-percent=10', '--max-lazy', 'dist/main.js']);
+      const refused = helm(['template', 'nogi', chart, '--set', 'nodeFlags=--x;rm -rf /']);
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toContain('nodeFlags');
+    });
+
     it('spreads replicas across nodes', () => {
       const pod = one(production, 'Deployment').spec.template.spec;
       expect(pod.topologySpreadConstraints).toContainEqual(

@@ -164,3 +164,15 @@ seccompProfile:
 {{- end -}}
 {{- end -}}
 {{- end }}
+
+{{/* The service's command with node's own flags (nodeFlags, space-separated; values.schema.json
+     checks their form) before the script, as a JSON list. */}}
+{{- define "nogi-consent-bff.nodeCommand" -}}
+{{- $argv := list "node" -}}
+{{- range splitList " " . -}}
+{{- if . -}}
+{{- $argv = append $argv . -}}
+{{- end -}}
+{{- end -}}
+{{- append $argv "dist/main.js" | toJson -}}
+{{- end -}}
