@@ -1,8 +1,11 @@
 import { Exclude, Expose, plainToInstance, Transform, Type } from 'class-transformer';
-import { IsInt, IsObject, IsOptional, IsString, Min, validateSync, ValidatorOptions } from 'class-validator';
+import { ArrayMaxSize, getMetadataStorage, IsInt, IsObject, IsOptional, IsString, Min, ValidateNested, validateSync, ValidatorOptions } from 'class-validator';
+import fc from 'fast-check';
 import { StartConsentFlowRequestDto } from '../consent-flow/consent-flow.dto';
 import { ListConsentsQueryDto } from '../consents/consent.dto';
-import { DtoValidationPipe, memoizeValidationMetadata } from './validation';
+import '../consents/consent.dto';
+import '../providers/openbanking/accounts-query.dto';
+import { DtoValidationPipe, memoizeValidationMetadata, passesRules } from './validation';
 
 class Base {
   @IsString()
@@ -137,6 +140,19 @@ describe('DtoValidationPipe', () => {
     for (const [value, metatype] of cases) expect(now(structuredClone(value), metatype)).toEqual(before(structuredClone(value), metatype));
   });
 
+  it("refuses a key named like an Object.prototype method, which class-validator's whitelist takes for a known property", () => {
+    const value = { hasOwnProperty: 1, isPrototypeOf: 'x', returnUrl: 'https://bank.example/x' };
+    // class-validator alone lets both through (its whitelist reads the key from a plain object).
+    expect(validateSync(Object.assign(new StartConsentFlowRequestDto(), value), { whitelist: true, forbidNonWhitelisted: true })).toEqual([]);
+    expect(problem(() => pipe.transform(value, body))).toEqual({
+      code: 'VALIDATION_FAILED',
+      errors: [
+        { field: 'hasOwnProperty', message: 'should not exist' },
+        { field: 'isPrototypeOf', message: 'should not exist' },
+      ],
+    });
+  });
+
   it('passes path parameters, headers and our own decorators through untouched', () => {
     const caller = { subject: 'x' };
     expect(pipe.transform(caller, { type: 'custom', metatype: Object })).toBe(caller);
@@ -184,3 +200,48 @@ class ExcludeAll {
 class InheritsExclude extends ExcludeAll {
   @IsString() hidden!: string;
 }
+
+class WithNested {
+  @ValidateNested() @Type(() => Loose) @IsObject() loose!: Loose;
+}
+
+class WithEach {
+  @IsString({ each: true }) @ArrayMaxSize(3) tags!: string[];
+}
+
+describe('passesRules (the pipe\'s fast path)', () => {
+  const options: ValidatorOptions = { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true };
+  const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<unknown, Array<{ propertyName: string; constraints?: unknown[] }>> };
+  // Every class with rules this spec loaded: the service's request DTOs and the classes above.
+  const classes = [...storage.validationMetadatas.keys()].filter((target): target is new () => object => typeof target === 'function');
+  // Values near the rules: what the rules themselves name (IsIn's lists, Min's bounds), valid and invalid samples of the formats.
+  const named = [...storage.validationMetadatas.values()].flat().flatMap((m) => (m.constraints ?? []).flatMap((c) => (Array.isArray(c) ? c : [c])));
+  const samples = [
+    ...named.filter((c) => typeof c === 'string' || typeof c === 'number'),
+    '14842249091', '14842249092', '2026-01', '2026-13', 'https://bank.example/x', 'x'.repeat(501), 'a<b', 'plain text', '', '5', '0', 'true',
+    0, 1, -1, 1.5, 90, 365, 366, 2000, 2025, Number.NaN, true, null, [], ['a'], { name: 'a', count: 1 }, {},
+  ];
+  const value = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...samples) }, fc.string({ maxLength: 12 }), fc.integer({ min: -5, max: 3000 }), fc.constant(undefined));
+  const bodyOf = (target: new () => object) => {
+    const own = getMetadataStorage().getTargetValidationMetadatas(target, '', true, false).map((m) => m.propertyName);
+    const properties = [...new Set([...own, 'given_name', 'extra'])];
+    return fc.dictionary(fc.constantFrom(...properties), value, { maxKeys: properties.length });
+  };
+
+  it.each(classes.map((target) => [target.name, target] as const))('%s: true exactly when class-validator finds nothing wrong', (_name, target) => {
+    const runnable = target !== WithNested && target !== WithEach;
+    let valid = 0;
+    fc.assert(
+      fc.property(bodyOf(target), (plain) => {
+        const entity = plainToInstance(target, plain) as object;
+        const expected = runnable && validateSync(entity, options).length === 0;
+        if (expected) valid++;
+        expect(passesRules(entity)).toBe(expected);
+      }),
+      { numRuns: 400, seed: 20261202 },
+    );
+    // The samples reach both answers for the service's DTOs (a class whose every body failed would prove little).
+    if (target.name.endsWith('Dto')) expect(valid).toBeGreaterThan(0);
+  });
+});
+
