@@ -11,7 +11,7 @@ import { installLingeringClose } from './common/lingering-close';
 import { clientErrorHandler } from './common/problem.filter';
 import { AppError } from './common/problem';
 import { genRequestId } from './common/request-id';
-import { createValidationPipe } from './common/validation';
+import { assertDtoParametersValidated } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { loadConfig } from './config/config.loader';
 import { ShutdownState } from './health/shutdown.state';
@@ -66,19 +66,22 @@ export async function createApp(options: CreateAppOptions): Promise<RunningApp> 
     // reach the routes, whose id pipes answer 400 problem+json (URLs stay within Node's 16 KB anyway).
     routerOptions: { maxParamLength: 16 * 1024 },
   });
-  let app: NestFastifyApplication;
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register({ config, redisKeyPrefix: options.redisKeyPrefix }),
+    adapter,
+    // Nest would add a form-body parser globally; the API takes JSON only (parsers below).
+    { logger: nestLogger, abortOnError: false, bodyParser: false },
+  ).catch(async (error: unknown) => {
+    await sandbox?.stop();
+    throw error;
+  });
   try {
-    app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.register({ config, redisKeyPrefix: options.redisKeyPrefix }),
-      adapter,
-      // Nest would add a form-body parser globally; the API takes JSON only (parsers below).
-      { logger: nestLogger, abortOnError: false, bodyParser: false },
-    );
+    assertDtoParametersValidated(app);
   } catch (error) {
+    await app.close();
     await sandbox?.stop();
     throw error;
   }
-  app.useGlobalPipes(createValidationPipe());
 
   // Errors raised before Nest's router (body parsing, size limit, media type) reach Nest's error
   // handler too, and so the global ProblemFilter: one problem+json for everything.

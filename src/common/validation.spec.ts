@@ -1,3 +1,6 @@
+import { Body, Controller, Post, Query } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
 import { Exclude, Expose, plainToInstance, Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, getMetadataStorage, IsInt, IsObject, IsOptional, IsString, Min, ValidateNested, validateSync, ValidatorOptions } from 'class-validator';
 import fc from 'fast-check';
@@ -5,7 +8,7 @@ import { StartConsentFlowRequestDto } from '../consent-flow/consent-flow.dto';
 import { ListConsentsQueryDto } from '../consents/consent.dto';
 import '../consents/consent.dto';
 import '../providers/openbanking/accounts-query.dto';
-import { DtoValidationPipe, memoizeValidationMetadata, passesRules } from './validation';
+import { assertDtoParametersValidated, DtoBody, DtoQuery, DtoValidationPipe, memoizeValidationMetadata, passesRules } from './validation';
 
 class Base {
   @IsString()
@@ -245,3 +248,36 @@ describe('passesRules (the pipe\'s fast path)', () => {
   });
 });
 
+@Controller('checked')
+class CheckedController {
+  @Post()
+  create(@DtoBody() _body: Loose, @DtoQuery() _query: Paged, @Query() _raw: Record<string, unknown>, @Body('name') _name: string): void {}
+}
+
+@Controller('unchecked')
+class UncheckedController {
+  @Post()
+  create(@Body() _body: Loose): void {}
+
+  @Post('q')
+  list(@DtoBody() _body: Loose, @Query() _query: Paged): void {}
+}
+
+describe('assertDtoParametersValidated', () => {
+  const appWith = async (controller: new () => object) => {
+    const module = await Test.createTestingModule({ controllers: [controller] }).compile();
+    return module.createNestApplication(new FastifyAdapter(), { logger: false });
+  };
+
+  it('accepts DTO parameters behind DtoValidationPipe, and plain objects and strings without it', async () => {
+    const app = await appWith(CheckedController);
+    expect(() => assertDtoParametersValidated(app)).not.toThrow();
+    await app.close();
+  });
+
+  it('refuses to start with a body or query DTO that nothing validates, naming each', async () => {
+    const app = await appWith(UncheckedController);
+    expect(() => assertDtoParametersValidated(app)).toThrow('DTO parameters without DtoValidationPipe (use @DtoBody() / @DtoQuery()): UncheckedController.create parameter 0, UncheckedController.list parameter 1');
+    await app.close();
+  });
+});

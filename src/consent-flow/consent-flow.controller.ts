@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Caller } from '../auth/caller';
 import { CurrentCaller, RequireScopes } from '../auth/scopes.decorator';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { RequestId } from '../common/request-id';
+import { DtoBody } from '../common/validation';
 import { UuidParam } from '../common/uuid-param.pipe';
 import { DebtInformationDto } from '../providers/nogi/debt.dto';
 import { ConsentFlowResponseDto, StartConsentFlowRequestDto, StartConsentFlowResponseDto } from './consent-flow.dto';
@@ -19,7 +20,7 @@ export class ConsentFlowController {
   @ApiBearerAuth('bearer')
   @ApiOperation({ operationId: 'startConsentFlow', summary: 'Start a consent flow for one customer (debt at NoGi; tax-assessment and income at Altinn)', description: 'Scope: consent:write.' })
   @ApiProblems(201, StartConsentFlowResponseDto, ['VALIDATION_FAILED', 'MALFORMED_BODY', 'UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'DEPENDENCY_UNAVAILABLE', 'ALTINN_REJECTED', 'ALTINN_BAD_RESPONSE', 'ALTINN_UNAVAILABLE', 'ALTINN_TIMEOUT', 'MASKINPORTEN_REJECTED', 'MASKINPORTEN_BAD_RESPONSE', 'MASKINPORTEN_UNAVAILABLE', 'MASKINPORTEN_TIMEOUT'])
-  start(@CurrentCaller() caller: Caller, @Body() body: StartConsentFlowRequestDto, @RequestId() requestId: string): Promise<StartConsentFlowResponseDto> {
+  start(@CurrentCaller() caller: Caller, @DtoBody() body: StartConsentFlowRequestDto, @RequestId() requestId: string): Promise<StartConsentFlowResponseDto> {
     return this.flows.start(caller, body, requestId);
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { actorOf } from '../audit/audit.service';
@@ -7,6 +7,7 @@ import { CurrentCaller, RequireScopes } from '../auth/scopes.decorator';
 import { ApiProblems } from '../common/api-problems.decorator';
 import { RequestId } from '../common/request-id';
 import { UuidParam } from '../common/uuid-param.pipe';
+import { DtoBody, DtoQuery } from '../common/validation';
 import { DebtInformationDto } from '../providers/nogi/debt.dto';
 import { NogiDebtReader } from '../providers/nogi/nogi-debt.reader';
 import { ConsentDataService } from './consent-data.service';
@@ -43,7 +44,7 @@ export class ConsentsController {
   register(
     @CurrentCaller() caller: Caller,
     @RequestId() requestId: string,
-    @Body() body: RegisterConsentRequestDto,
+    @DtoBody() body: RegisterConsentRequestDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ConsentResponseDto> {
     return this.registration.register(caller, body, idempotencyKey, actorOf(caller, requestId));
@@ -62,7 +63,7 @@ export class ConsentsController {
   list(
     @CurrentCaller() caller: Caller,
     @RequestId() requestId: string,
-    @Query() query: ListConsentsQueryDto,
+    @DtoQuery() query: ListConsentsQueryDto,
     @Headers('x-national-id') nationalId?: string,
   ): Promise<ConsentListResponseDto> {
     return this.consents.list(caller, nationalId, query, actorOf(caller, requestId));
@@ -77,7 +78,7 @@ export class ConsentsController {
     @CurrentCaller() caller: Caller,
     @RequestId() requestId: string,
     @Param('id', UuidParam) id: string,
-    @Query() query: GetConsentQueryDto,
+    @DtoQuery() query: GetConsentQueryDto,
   ): Promise<ConsentResponseDto> {
     return this.consents.get(caller, id, query.refresh === 'true', actorOf(caller, requestId));
   }

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { actorOf } from '../../audit/audit.service';
 import type { Caller } from '../../auth/caller';
@@ -7,6 +7,7 @@ import { ApiProblems } from '../../common/api-problems.decorator';
 import type { ProblemCode } from '../../common/problem';
 import { RequestId } from '../../common/request-id';
 import { UuidParam } from '../../common/uuid-param.pipe';
+import { DtoQuery } from '../../common/validation';
 import { AppConfig } from '../../config/app-config';
 import { ConsentDataService } from '../../consents/consent-data.service';
 import { providerFor } from '../datasets';
@@ -50,7 +51,7 @@ export class OpenbankingConsentsController {
     @RequestId() requestId: string,
     @Param('id', UuidParam) id: string,
     @Param('accountId') accountId: string,
-    @Query() query: TransactionsQueryDto,
+    @DtoQuery() query: TransactionsQueryDto,
   ): Promise<TransactionsDto> {
     const { dateFrom, dateTo } = transactionsRequest(accountId, query.from, query.to);
     providerFor('accounts', this.config.providers);
