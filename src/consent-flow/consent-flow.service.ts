@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { actorOf, AuditService } from '../audit/audit.service';
 import { Caller, customerMayAccess, customerNationalId } from '../auth/caller';
@@ -7,16 +7,13 @@ import { NationalIdHasher } from '../common/crypto/data-cipher';
 import { secureRandomBytes } from '../common/crypto/random';
 import { AppError } from '../common/problem';
 import { isUniqueViolation, ConsentRepository } from '../consents/consent.repository';
+import { GrantedConsentRecorder } from '../consents/granted-consent.recorder';
 import type { ConsentEntity } from '../database/entities/consent.entity';
-import { MetricsService } from '../metrics/metrics.service';
 import { providerFor, type Dataset } from '../providers/datasets';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { ConsentFlowResponseDto, FLOW_ERRORS, FlowError, StartConsentFlowRequestDto, StartConsentFlowResponseDto } from './consent-flow.dto';
 import { checkFlowInput } from './flow-input';
 import { FlowRecord, FlowSecrets, FlowStore, NO_DATA } from './flow.store';
-
-/** Waits before recording a granted consent again: about a second in all, while the browser waits. */
-const RECORD_RETRY_DELAYS_MS = [250, 1000];
 
 /**
  * Consent flows, whatever the provider: start (checks, one-time state, the provider's consent
@@ -26,9 +23,6 @@ const RECORD_RETRY_DELAYS_MS = [250, 1000];
  */
 @Injectable()
 export class ConsentFlowService {
-  private readonly logger = new Logger(ConsentFlowService.name);
-  private readonly unrecorded;
-
   constructor(
     private readonly config: AppConfig,
     private readonly flows: FlowStore,
@@ -36,10 +30,8 @@ export class ConsentFlowService {
     private readonly consents: ConsentRepository,
     private readonly audit: AuditService,
     private readonly registry: ProviderRegistry,
-    metrics: MetricsService,
-  ) {
-    this.unrecorded = metrics.counter('consent_unrecorded_total', 'Consents a provider granted that our database could not record, by provider and what became of them there (revoked, left_at_provider)', ['provider', 'outcome']);
-  }
+    private readonly recorder: GrantedConsentRecorder,
+  ) {}
 
   async start(caller: Caller, body: StartConsentFlowRequestDto, requestId: string): Promise<StartConsentFlowResponseDto> {
     const dataset = body.dataset ?? 'debt';
@@ -106,47 +98,21 @@ export class ConsentFlowService {
   }
 
   /**
-   * Records a consent a provider granted, retrying briefly when our database fails (a dropped
-   * connection, a failover). A granted consent must never stay live without a record here; when
-   * the database stays away the revocation cannot be queued in it either, so the last resort is to
-   * revoke it at the provider directly (where it has a revocation), with an error line ops alert
-   * on. Null when it could not be recorded.
+   * Records a consent a provider granted in a flow's callback (GrantedConsentRecorder: brief
+   * retries, else revoked at the provider directly). Null when it could not be recorded.
    */
-  async recordGranted(flow: FlowRecord, providerConsentId: string, requestId: string, write: () => Promise<ConsentEntity>): Promise<ConsentEntity | null> {
+  recordGranted(flow: FlowRecord, providerConsentId: string, requestId: string, write: () => Promise<ConsentEntity>): Promise<ConsentEntity | null> {
     const provider = flow.provider ?? 'nogi';
-    let cause: unknown;
-    for (let attempt = 0; attempt <= RECORD_RETRY_DELAYS_MS.length; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_DELAYS_MS[attempt - 1]));
+    return this.recorder.record({ provider, providerConsentId, requestId, context: { flowId: flow.id } }, async () => {
       try {
         return await write();
       } catch (error) {
-        cause = error;
         // An earlier attempt's commit went through although its answer was lost: it is recorded.
         const recorded = isUniqueViolation(error) ? await this.consents.findByProviderConsentId(provider, providerConsentId).catch(() => null) : null;
         if (recorded) return recorded;
-        this.logger.warn({ flowId: flow.id, provider, attempt: attempt + 1, err: error }, 'Recording a granted consent failed');
+        throw error;
       }
-    }
-    await this.revokeUnrecorded(flow, providerConsentId, requestId, cause);
-    return null;
-  }
-
-  private async revokeUnrecorded(flow: FlowRecord, providerConsentId: string, requestId: string, cause: unknown): Promise<void> {
-    const event = 'consent.unrecorded';
-    const provider = flow.provider ?? 'nogi';
-    const capabilities = this.registry.of(provider);
-    try {
-      if (!capabilities.revoke) throw new Error('no revocation at this provider');
-      const result = await capabilities.revoke(providerConsentId, requestId);
-      this.unrecorded.inc({ provider, outcome: 'revoked' });
-      this.logger.error({ event, outcome: 'revoked', provider, flowId: flow.id, providerConsentId, result, err: cause }, 'A granted consent could not be recorded; it was revoked at the provider directly');
-    } catch (error) {
-      this.unrecorded.inc({ provider, outcome: 'left_at_provider' });
-      this.logger.error(
-        { event, outcome: 'left_at_provider', provider, flowId: flow.id, providerConsentId, revokeError: error instanceof AppError ? error.code : 'internal_error', err: cause },
-        'A granted consent could neither be recorded nor revoked: revoke it at the provider by hand (providerConsentId)',
-      );
-    }
+    });
   }
 
   /** Ends the flow (one audit row) and gives the browser's way back to the bank: returnUrl with flowId and status. */

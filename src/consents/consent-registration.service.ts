@@ -13,6 +13,7 @@ import { toConsentResponse } from './consent.mapper';
 import { ConsentRepository, isUniqueViolation } from './consent.repository';
 import { outcomeOf } from './consents.service';
 import { AccountsConsentRegistration } from './accounts-consent.registration';
+import { GrantedConsentRecorder } from './granted-consent.recorder';
 import { derivedClientConsentId, fingerprintOf, IDEMPOTENCY_KEY_PATTERN as IDEMPOTENCY_KEY, idempotencyScope, IdempotencyStore, type RegistrationAttempt } from './idempotency.store';
 
 /**
@@ -33,6 +34,7 @@ export class ConsentRegistrationService {
     private readonly hasher: NationalIdHasher,
     private readonly config: AppConfig,
     private readonly accounts: AccountsConsentRegistration,
+    private readonly recorder: GrantedConsentRecorder,
   ) {}
 
   async register(caller: Caller, dto: RegisterConsentRequestDto, idempotencyKey: string | undefined, actor: AuditActor): Promise<ConsentResponseDto> {
@@ -110,15 +112,23 @@ export class ConsentRegistrationService {
       attempt.nogi = { nogiConsentId: registered.nogiConsentId, expiresAt: registered.expiresAt.toISOString() };
     }
     const nogi = attempt.nogi;
-    try {
-      return await this.record(request, attempt, nogi.nogiConsentId, new Date(nogi.expiresAt));
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      // Recorded already: the earlier attempt's commit went through but its answer was lost.
-      const existing = await this.consents.findByClientConsentId(attempt.clientConsentId);
-      if (existing && existing.providerConsentId === nogi.nogiConsentId && isSameRegistration(existing, request, attempt)) return toConsentResponse(existing);
-      throw new AppError('CONSENT_CONFLICT', 'This consent is already registered.');
-    }
+    const recordHere = async () => {
+      try {
+        return await this.record(request, attempt, nogi.nogiConsentId, new Date(nogi.expiresAt));
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        // Recorded already: the earlier attempt's commit went through but its answer was lost.
+        const existing = await this.consents.findByClientConsentId(attempt.clientConsentId);
+        if (existing && existing.providerConsentId === nogi.nogiConsentId && isSameRegistration(existing, request, attempt)) return toConsentResponse(existing);
+        throw new AppError('CONSENT_CONFLICT', 'This consent is already registered.');
+      }
+    };
+    // With an Idempotency-Key, NoGi's answer stays with the key and the caller's retry records it.
+    if (request.keyed) return recordHere();
+    // Without one nothing would ever record it: brief retries, else it is revoked at NoGi directly.
+    const recorded = await this.recorder.record({ provider: 'nogi', providerConsentId: nogi.nogiConsentId, requestId: actor.requestId ?? undefined, context: { consentId: attempt.consentId } }, recordHere);
+    if (!recorded) throw new AppError('DEPENDENCY_UNAVAILABLE', 'Our database is unavailable, so the consent was not registered. Register it again later.');
+    return recorded;
   }
 
   /**

@@ -123,4 +123,55 @@ describe('Registering a consent again after a failure behind NoGi', () => {
     const mine = await api(app, 'GET', '/v1/consents', { token: admin, headers: { 'x-national-id': nationalId } });
     expect(mine.json.items.map((c: { id: string }) => c.id)).toEqual([retried.json.id]);
   });
+
+  describe('without an Idempotency-Key (nothing would ever resume it)', () => {
+    const registerOnce = (nationalId: string) => api(app, 'POST', '/v1/consents', { token: admin, body: { nationalId, purpose: 'presentation', durationDays: 30 } });
+    /** NoGi answers after 0.7 s; `cut` runs once the registration reached it. */
+    async function registerWhile(nationalId: string, cut: () => void) {
+      nogi.sandbox.injectFault({ endpoint: 'agreement', kind: 'latency', latencyMs: 700, times: 1 });
+      const pending = registerOnce(nationalId);
+      await eventually(async () => agreementCalls(nationalId).length, (n) => n === 1, 5000);
+      cut();
+      return pending;
+    }
+
+    it('revokes the consent at NoGi directly, with an alertable log line, when the database stays away after NoGi accepted it', async () => {
+      const nationalId = freshNationalId();
+      nogi.sandbox.clearCalls();
+      let response;
+      try {
+        response = await registerWhile(nationalId, () => proxy.cut());
+      } finally {
+        proxy.restore();
+      }
+      expect(response.status).toBe(503);
+      expect(response.json.code).toBe('DEPENDENCY_UNAVAILABLE');
+      const [atNogi] = consentsAtNogi(nationalId);
+      expect(atNogi).toMatchObject({ active: false, revokedBy: 'client' });
+      expect(nogi.sandbox.getCalls('revoke').map((c) => c.status)).toEqual([204]);
+      const alert = app.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'consent.unrecorded' && l.providerConsentId === atNogi.id);
+      expect(alert).toMatchObject({ level: 50, outcome: 'revoked', provider: 'nogi', consentId: expect.any(String) });
+      expect(JSON.stringify(alert)).not.toContain(nationalId);
+      expect((await api(app, 'GET', '/metrics')).json).toMatch(/consent_unrecorded_total\{provider="nogi",outcome="revoked"\} 1/);
+      await eventually(() => api(app, 'GET', '/health/ready').then((r) => r.status), (s) => s === 200);
+      expect(await rowsFor([atNogi.id])).toEqual([]);
+    });
+
+    it('records the consent when the database comes back within the brief retry', async () => {
+      const nationalId = freshNationalId();
+      nogi.sandbox.clearCalls();
+      const logsBefore = app.logs.length;
+      const restoreOnFirstFailure = (async () => {
+        await eventually(async () => app.logs.slice(logsBefore).some((l) => l.includes('Recording a granted consent failed')), (seen) => seen, 10_000);
+        proxy.restore();
+      })();
+      const response = await registerWhile(nationalId, () => proxy.cut());
+      await restoreOnFirstFailure;
+      expect(response.status).toBe(201);
+      const [atNogi] = consentsAtNogi(nationalId);
+      expect(atNogi.active).toBe(true);
+      expect(await rowsFor([atNogi.id])).toEqual([{ id: response.json.id, status: 'active', source: 'agreement', client_consent_id: response.json.clientConsentId }]);
+      expect(nogi.sandbox.getCalls('revoke')).toHaveLength(0);
+    });
+  });
 });
