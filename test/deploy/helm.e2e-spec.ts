@@ -135,6 +135,17 @@ describe('the Helm chart', () => {
       expect(refused.stderr).toContain('nodeFlags');
     });
 
+    it.each([
+      ['nodeFlags', '--inspect'],
+      ['nodeFlags', '--heap-growing-percent=20 --inspect-brk'],
+      ['nodeOptions', '--max-old-space-size=300 --inspect=0.0.0.0:9229'],
+      ['migrations.nodeOptions', '--inspect-port=9230'],
+    ])('refuses to open the inspector in a pod (%s=%s): a debugger port runs any code', (value, flags) => {
+      const refused = helm(['template', 'nogi', chart, '--set-string', `${value}=${flags}`]);
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toContain(value.split('.').pop());
+    });
+
     it('spreads replicas across nodes', () => {
       const pod = one(production, 'Deployment').spec.template.spec;
       expect(pod.topologySpreadConstraints).toContainEqual(
