@@ -178,9 +178,7 @@ export function passesRules(entity: object): boolean {
   const values = entity as Record<string, unknown>;
   for (const { property, conditions, rules: propertyRules } of rules.properties) {
     const value = values[property];
-    let checked = true;
-    for (const condition of conditions) if (!(condition.constraints[0] as (object: object, value: unknown) => boolean)(entity, value)) checked = false;
-    if (!checked) continue;
+    if (!conditions.every((condition) => (condition.constraints[0] as (object: object, value: unknown) => boolean)(entity, value))) continue;
     for (const { metadata, constraints } of propertyRules) {
       if (metadata.validateIf && !metadata.validateIf(entity, value)) continue;
       for (const constraint of constraints) {
