@@ -37,9 +37,10 @@ export class GrantedConsentRecorder {
   }
 
   /**
-   * The record `write` made, or null when it could not be made (the consent was then revoked at
-   * the provider, or an error line says it could not be). `write` answers an AppError for what a
-   * retry cannot change (a conflict in our records): that ends the retries at once.
+   * The record `write` made, or null when our database could not make it (the consent was then
+   * revoked at the provider, or an error line says it could not be). An AppError from `write` is
+   * its own answer about the record (a conflict with a row we hold, which may be this very
+   * consent's): it is thrown as it came, without retries and without revoking anything.
    */
   async record<T>(granted: GrantedConsent, write: () => Promise<T>): Promise<T | null> {
     let cause: unknown;
@@ -48,9 +49,9 @@ export class GrantedConsentRecorder {
       try {
         return await write();
       } catch (error) {
+        if (error instanceof AppError) throw error;
         cause = error;
         this.logger.warn({ ...granted.context, provider: granted.provider, attempt: attempt + 1, err: error }, 'Recording a granted consent failed');
-        if (error instanceof AppError) break;
       }
     }
     await this.revokeUnrecorded(granted, cause);
