@@ -77,13 +77,9 @@ EXPOSE 3000
 # Liveness and readiness are Kubernetes probes on /health/live and /health/ready, so no HEALTHCHECK.
 # --heap-growing-percent (a V8 flag NODE_OPTIONS refuses, hence here): V8 schedules the next full
 # collection when the old space reaches its live size times a growing factor, plus the young
-# generation's capacity. 40 %: under the consent start's load (64 connections) the requests still in
-# flight at two scavenges are promoted, and each full collection marks the whole old space again
-# (about 50 MB live); at 20 % one ran every 0.8-1.5 s. At 40 % there are about a third fewer (34 -> 21
-# in the same stretch of load), and the service's CPU per consent start fell by 8 and 18 % in two
-# A/B runs of alternating 3 s turns (50 %: 10 and 16 %; 30 and 35 %: no difference above the noise).
-# The cost is the larger old space before a collection: peak RSS of the bench's consent start and
-# 10^5 mixed requests 191.8 MiB at 30 %, 197.0 MiB at 40 %, 200.9 MiB at 50 % (the target is 200;
-# V8's own factor reached 199.6 MiB in the consent-start phase alone). The chart's `nodeFlags`
-# value replaces the flags.
-CMD ["node", "--heap-growing-percent=40", "dist/main.js"]
+# generation's capacity. Under the bench's consent start (live 52-58 MB after each full
+# collection) the default factor let it reach 90-92 MB (99-105 MB committed); at 20 % it is
+# collected at 70-84 MB (82-96 MB committed). Peak RSS of the consent-start phase (flow-only runs
+# of 3 rounds, sampled every 250 ms): 199.6 / 190.1 / 191.5 MiB with V8's factor, 189.9 / 183.2 MiB
+# at 20 % (183.7 / 184.1 at 10 %). The chart's `nodeFlags` value replaces the flags.
+CMD ["node", "--heap-growing-percent=20", "dist/main.js"]

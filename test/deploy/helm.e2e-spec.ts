@@ -125,7 +125,7 @@ describe('the Helm chart', () => {
     });
 
     it("runs the image's command unless nodeFlags gives node other flags, and refuses what is not a flag", () => {
-      // Empty by default: the image's CMD (node --heap-growing-percent=40 dist/main.js) runs.
+      // Empty by default: the image's CMD (node --heap-growing-percent=20 dist/main.js) runs.
       expect(appContainer(one(defaults, 'Deployment')).command).toBeUndefined();
       expect(readFileSync(join(root, 'Dockerfile'), 'utf8')).toMatch(/^CMD \["node", "--heap-growing-percent=\d+", "dist\/main\.js"\]$/m);
       const flagged = appContainer(one(render('--set', 'nodeFlags=--heap-growing-percent=10 --max-lazy'), 'Deployment'));
