@@ -49,7 +49,9 @@ export class FaultHook {
   async apply(req: FastifyRequest, reply: FastifyReply, fault: ActiveFault, statusAnswer: FaultStatusAnswer): Promise<FastifyReply | undefined> {
     switch (fault.kind) {
       case 'latency':
-        await new Promise((resolve) => setTimeout(resolve, fault.latencyMs ?? 0));
+        // Unref'd: the open server keeps its process alive; a wait still running when the
+        // simulator closes must not hold the process (a test worker, the sandbox) open after it.
+        await new Promise((resolve) => setTimeout(resolve, fault.latencyMs ?? 0).unref());
         return undefined;
       case 'timeout': {
         // Accept and never answer; the socket is released when the client gives up or the server closes.

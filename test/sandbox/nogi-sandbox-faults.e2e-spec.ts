@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { request } from 'undici';
 import type { StartedNogiSandbox } from '../../src/providers/nogi/sandbox/nogi-sandbox.server';
 import {
@@ -38,6 +40,31 @@ describe('NoGi sandbox fault injection, call log and control routes', () => {
     await token();
     expect(Date.now() - again).toBeLessThan(250);
   });
+
+  it('lets its process exit once closed while a latency fault is still waiting', async () => {
+    // In a process of its own, from the build: a latency wait that outlived its closed simulator
+    // held the process open (Jest's "worker process has failed to exit gracefully").
+    const script = `
+      const { startNogiSandbox } = require(${JSON.stringify(join(__dirname, '..', '..', 'dist', 'providers', 'nogi', 'sandbox'))});
+      (async () => {
+        const s = await startNogiSandbox({ port: 0, clients: [{ clientId: 'c', clientSecret: 's', redirectUris: ['http://127.0.0.1:9/cb'] }] });
+        s.sandbox.injectFault({ endpoint: 'discovery', kind: 'latency', latencyMs: 30000 });
+        void fetch(s.url + '/.well-known/openid-configuration').then((r) => r.text(), () => undefined);
+        while (s.sandbox.getCalls('discovery').length === 0) await new Promise((r) => setTimeout(r, 20));
+        await s.close();
+        process.stdout.write('closed\\n');
+      })();`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let closedAt = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('closed')) closedAt = Date.now();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(closedAt).toBeGreaterThan(0);
+    // Without the unref'd wait the process lived on for the fault's 30 s.
+    expect(Date.now() - closedAt).toBeLessThan(5000);
+  }, 40_000);
 
   it('fails the next N calls with 500 or 503 in each API’s own error shape', async () => {
     s.sandbox.injectFault({ endpoint: 'token', kind: 'status', status: 503, times: 2 });
